@@ -1,0 +1,126 @@
+# flightprof: `make` builds build/libflightprof.so and build/flightprof,
+# `make demo` profiles the bundled demo, `make check` runs every test,
+# `make bench` runs the benchmarks (not part of check).
+#
+# SAN=1 builds everything with AddressSanitizer + UndefinedBehaviorSanitizer
+# into build-san/; SAN=address or SAN=undefined picks one.
+
+CC      := gcc
+CXX     := g++
+SAN     ?=
+OPT     ?= -O2
+
+ifeq ($(SAN),)
+  BUILD    := build
+  SANFLAGS :=
+else
+  BUILD    := build-san
+  ifeq ($(SAN),1)
+    SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
+  else
+    SANFLAGS := -fsanitize=$(SAN) -fno-sanitize-recover=undefined
+  endif
+endif
+
+WARN     := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes
+CFLAGS   := -std=gnu11 $(OPT) -g -fno-omit-frame-pointer $(WARN) $(SANFLAGS) \
+            -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE
+LIBCFLAGS := $(CFLAGS) -fPIC -fvisibility=hidden
+LDLIBS   := -ldw -lelf -lprotobuf-c -lz -ldl -lpthread -lrt
+
+GEN_C    := $(BUILD)/gen/proto/profile.pb-c.c
+GEN_H    := $(BUILD)/gen/proto/profile.pb-c.h
+DEPS_OK  := $(BUILD)/.deps-ok
+
+# The library: every file in src/ goes into libflightprof.so.
+LIB_SRCS := $(wildcard src/*.c)
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/profile.pb-c.o
+
+# The CLI and unit tests link the modules that neither interpose nor
+# start anything on load, compiled without -fvisibility=hidden.
+TOOL_LIB_SRCS := src/log.c src/config.c src/outfile.c src/maps.c \
+                 src/symbolize.c src/pprof.c src/pprof_read.c
+TOOL_LIB_SRCS := $(filter $(LIB_SRCS),$(TOOL_LIB_SRCS))
+TOOL_LIB_OBJS := $(TOOL_LIB_SRCS:src/%.c=$(BUILD)/obj/tool/%.o) $(BUILD)/obj/tool/profile.pb-c.o
+TOOL_SRCS := $(wildcard tools/*.c)
+TOOL_OBJS := $(TOOL_SRCS:tools/%.c=$(BUILD)/obj/tool/cli_%.o)
+
+PROG_C   := $(wildcard tests/progs/*.c)
+PROG_CXX := $(wildcard tests/progs/*.cc)
+PROGS    := $(PROG_C:tests/progs/%.c=$(BUILD)/progs/%) \
+            $(PROG_CXX:tests/progs/%.cc=$(BUILD)/progs/%)
+UNIT_SRCS := $(wildcard tests/unit/*.c)
+UNITS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
+
+# Test programs are built the way users build theirs: optimised, with
+# debug info, and without frame pointers unless a test asks for them.
+PROGCFLAGS := -O1 -g -pthread $(SANFLAGS)
+
+.PHONY: all deps demo check bench clean fuzz
+all: $(BUILD)/libflightprof.so $(BUILD)/flightprof
+
+deps: $(DEPS_OK)
+$(DEPS_OK): tools/install-deps.sh
+	@tools/install-deps.sh
+	@mkdir -p $(@D) && touch $@
+
+$(GEN_C) $(GEN_H): proto/profile.proto | $(DEPS_OK)
+	@mkdir -p $(BUILD)/gen
+	protoc-c --c_out=$(BUILD)/gen $<
+
+$(BUILD)/obj/lib/profile.pb-c.o: $(GEN_C)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(OPT) -g -fPIC -fvisibility=hidden $(SANFLAGS) -I$(BUILD)/gen -c $< -o $@
+$(BUILD)/obj/tool/profile.pb-c.o: $(GEN_C)
+	@mkdir -p $(@D)
+	$(CC) -std=gnu11 $(OPT) -g $(SANFLAGS) -I$(BUILD)/gen -c $< -o $@
+
+$(BUILD)/obj/lib/%.o: src/%.c $(GEN_H) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(LIBCFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/tool/%.o: src/%.c $(GEN_H) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
+$(BUILD)/obj/tool/cli_%.o: tools/%.c $(GEN_H) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isrc -MMD -MP -c $< -o $@
+
+$(BUILD)/libflightprof.so: $(LIB_OBJS)
+	$(CC) -shared $(SANFLAGS) -Wl,-z,nodelete \
+	      -o $@ $(LIB_OBJS) $(LDLIBS)
+
+$(BUILD)/flightprof: $(TOOL_OBJS) $(TOOL_LIB_OBJS)
+	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS) -lm
+
+$(BUILD)/progs/%: tests/progs/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(PROGCFLAGS) -o $@ $< -ldl -lm $(shell sed -n 's|^// build: ||p' $<)
+$(BUILD)/progs/%: tests/progs/%.cc | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CXX) $(PROGCFLAGS) -o $@ $< -ldl -lm $(shell sed -n 's|^// build: ||p' $<)
+
+# A unit test links the tool-side modules plus whatever its first
+# `// links: src/a.c src/b.c` line names (compiled for tools).
+$(BUILD)/unit/%: tests/unit/%.c $(TOOL_LIB_OBJS) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isrc -o $@ $< \
+	    $(patsubst src/%.c,$(BUILD)/obj/tool/%.o,$(filter-out $(TOOL_LIB_SRCS),$(shell sed -n 's|^// links: ||p' $<))) \
+	    $(TOOL_LIB_OBJS) $(LDLIBS) -lm
+
+# Objects a unit test names in `// links:` are built on demand.
+.SECONDEXPANSION:
+$(UNITS): $$(patsubst src/%.c,$(BUILD)/obj/tool/%.o,$$(shell sed -n 's|^// links: ||p' tests/unit/$$(notdir $$@).c))
+
+check: all $(PROGS) $(UNITS)
+	@BUILD=$(BUILD) SAN="$(SAN)" tests/run.sh $(TESTS)
+
+demo: all $(BUILD)/progs/demo
+	@tools/demo.sh $(BUILD)
+
+bench: all $(PROGS)
+	@BUILD=$(BUILD) tools/bench.sh
+
+clean:
+	rm -rf build build-san
+
+-include $(wildcard $(BUILD)/obj/*/*.d)

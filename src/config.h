@@ -1,0 +1,68 @@
+/*
+ * Configuration from FLIGHTPROF_* environment variables. Every value has
+ * a default; a bad value is reported on stderr and the default is used (or,
+ * for an unusable output path, that output is switched off).
+ */
+#ifndef FLIGHTPROF_CONFIG_H
+#define FLIGHTPROF_CONFIG_H
+
+#include <limits.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+enum fp_unwind_mode {
+    FP_UNWIND_LIBUNWIND,
+    FP_UNWIND_FRAME_POINTERS,
+};
+
+/* Bits of fp_config.snapshot_on. */
+#define FP_SNAPSHOT_ON_CRASH 0x1u /* fatal signals */
+#define FP_SNAPSHOT_ON_ERROR 0x2u /* exit with non-zero status */
+#define FP_SNAPSHOT_ON_EXIT  0x4u /* every exit */
+
+#define FP_HZ_DEFAULT 100
+#define FP_HZ_MAX 1000
+#define FP_DEPTH_DEFAULT 128
+#define FP_DEPTH_MAX 512
+
+struct fp_config {
+    /* CPU profile: FLIGHTPROF_CPU, _HZ, _UNWIND, _DEPTH. */
+    char cpu_path[PATH_MAX];      /* pattern; "" when off */
+    int hz;
+    enum fp_unwind_mode unwind;
+    int depth;
+
+    /* Flight recorder: FLIGHTPROF_SNAPSHOT, _RECORDER_SIZE, _RECORDER_AGE,
+     * _SNAPSHOT_SIGNAL, _SNAPSHOT_ON, _RECORDER_HZ. */
+    char snapshot_path[PATH_MAX]; /* pattern; "" when off */
+    uint64_t recorder_size;       /* bytes */
+    uint64_t recorder_age_ns;
+    int snapshot_signal;          /* 0 when none */
+    unsigned snapshot_on;         /* FP_SNAPSHOT_ON_* */
+    int recorder_hz;              /* 0: CPU samples only from the profiler */
+
+    /* Heap and mutex profiles: FLIGHTPROF_HEAP, _HEAP_RATE, _HEAP_SIGNAL,
+     * FLIGHTPROF_MUTEX, _MUTEX_RATE. */
+    char heap_path[PATH_MAX];
+    uint64_t heap_rate;           /* mean bytes between samples; 1 = all */
+    int heap_signal;              /* 0 when none */
+    char mutex_path[PATH_MAX];
+    uint64_t mutex_rate;          /* record one contention in N */
+};
+
+/* Fills `cfg` from the environment, logging one line per bad value. */
+void fp_config_load(struct fp_config *cfg);
+
+/* Parsers shared with the CLI. Each returns 0, or -1 for a value it does
+ * not accept (and leaves *out alone). */
+int fp_config_parse_int(const char *s, long min, long max, long *out);
+/* "8388608", "64MiB", "64M", "512KiB", "1GB" (GB = 10^9, GiB = 2^30). */
+int fp_config_parse_size(const char *s, uint64_t *out);
+/* "10s", "500ms", "250us", "100ns", "2m", "1h"; a bare number is seconds. */
+int fp_config_parse_duration(const char *s, uint64_t *out_ns);
+/* "SIGUSR2", "USR2", "12"; "none" gives 0. */
+int fp_config_parse_signal(const char *s, int *out);
+/* "crash,error,exit" in any order and combination. */
+int fp_config_parse_snapshot_on(const char *s, unsigned *out);
+
+#endif

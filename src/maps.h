@@ -1,0 +1,38 @@
+/*
+ * The executable mappings of a process, with the GNU build-id of each file:
+ * what pprof's Mapping messages and offline symbolization need.
+ */
+#ifndef FLIGHTPROF_MAPS_H
+#define FLIGHTPROF_MAPS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fp_mapping {
+    uint64_t start, limit;  /* runtime addresses [start, limit) */
+    uint64_t offset;        /* file offset of start */
+    char *path;             /* as /proc/PID/maps shows it; "[vdso]" etc. */
+    char *build_id;         /* lowercase hex, "" when the file has none */
+};
+
+struct fp_maps {
+    struct fp_mapping *v;
+    size_t n;
+};
+
+/* Reads the executable mappings of the calling process (file-backed ones
+ * and [vdso]), sorted by start, each with its build-id. Returns 0 or -1
+ * with errno. Not async-signal-safe. */
+int fp_maps_read_self(struct fp_maps *out);
+
+/* Appends one mapping (copying the strings); for maps recorded elsewhere,
+ * e.g. in a snapshot. Keeps the array sorted. Returns 0 or -1. */
+int fp_maps_add(struct fp_maps *maps, uint64_t start, uint64_t limit, uint64_t offset,
+                const char *path, const char *build_id);
+
+/* The mapping containing `addr`, or NULL. */
+const struct fp_mapping *fp_maps_find(const struct fp_maps *maps, uint64_t addr);
+
+void fp_maps_free(struct fp_maps *maps);
+
+#endif

@@ -1,0 +1,69 @@
+/*
+ * The flight recorder's entry points for the rest of the library. Every
+ * fp_recorder_* hook returns at once when the recorder is off, never
+ * blocks, never allocates, and is async-signal-safe.
+ */
+#ifndef FLIGHTPROF_RECORDER_H
+#define FLIGHTPROF_RECORDER_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/types.h>
+
+struct fp_config;
+
+/* Allocation entry points, as recorded in allocation events. */
+enum fp_alloc_kind {
+    FP_ALLOC_MALLOC,
+    FP_ALLOC_CALLOC,
+    FP_ALLOC_REALLOC,
+    FP_ALLOC_REALLOCARRAY,
+    FP_ALLOC_POSIX_MEMALIGN,
+    FP_ALLOC_ALIGNED_ALLOC,
+    FP_ALLOC_MEMALIGN,
+    FP_ALLOC_VALLOC,
+    FP_ALLOC_PVALLOC,
+    FP_ALLOC_MMAP,
+};
+
+/* Locks whose contention is recorded. */
+enum fp_lock_kind {
+    FP_LOCK_MUTEX,
+    FP_LOCK_RWLOCK_READ,
+    FP_LOCK_RWLOCK_WRITE,
+};
+
+/* Starts the recorder if cfg->snapshot_path is set. Called once at load. */
+void fp_recorder_init(const struct fp_config *cfg);
+
+/* True while the recorder is recording. */
+bool fp_recorder_enabled(void);
+
+/* Thread lifecycle; called on the thread itself. */
+void fp_recorder_thread_start(int parent_tid, const void *start_routine);
+void fp_recorder_thread_exit(void);
+void fp_recorder_thread_rename(int tid, const char *name);
+
+/* Allocations; `caller` is the wrapper's return address. */
+void fp_recorder_alloc(enum fp_alloc_kind kind, const void *ptr, size_t size, const void *caller);
+void fp_recorder_realloc(const void *old_ptr, const void *new_ptr, size_t size, const void *caller);
+void fp_recorder_free(const void *ptr, const void *caller);
+void fp_recorder_munmap(const void *ptr, size_t size, const void *caller);
+
+/* A lock acquisition that had to wait `wait_ns`. */
+void fp_recorder_lock_wait(enum fp_lock_kind kind, const void *lock, uint64_t wait_ns,
+                           const void *caller);
+
+/* A CPU sample taken by the profiler's signal handler: leaf first. */
+void fp_recorder_cpu_sample(const uintptr_t *pcs, int depth);
+
+/* Process events: called in the parent after fork() returned `child`, and
+ * before an exec of `path`. */
+void fp_recorder_fork(pid_t child);
+void fp_recorder_exec(const char *path);
+
+/* In the child after fork(): the recorder starts a new window. */
+void fp_recorder_after_fork_child(void);
+
+#endif

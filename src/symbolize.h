@@ -1,0 +1,54 @@
+/*
+ * Symbolization from ELF and DWARF (libdw): function names (demangled),
+ * source files and lines, inlined frames; .symtab/.dynsym names when there
+ * is no DWARF; separate debug info found by build-id. Runs when a profile
+ * is written or a snapshot converted, never in a signal handler.
+ */
+#ifndef FLIGHTPROF_SYMBOLIZE_H
+#define FLIGHTPROF_SYMBOLIZE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "maps.h"
+
+struct fp_symbolizer;
+
+/* One source-level frame. Strings belong to the symbolizer. */
+struct fp_frame {
+    const char *function;    /* demangled name; never NULL when returned */
+    const char *system_name; /* mangled (linkage) name, or same as function */
+    const char *file;        /* "" when unknown */
+    int64_t start_line;      /* line of the function's declaration, 0 if unknown */
+    int64_t line;            /* 0 if unknown */
+};
+
+/* What symbolization found for a mapping, for pprof's has_* flags. */
+struct fp_mapping_symbols {
+    bool has_functions, has_filenames, has_line_numbers, has_inline_frames;
+};
+
+/*
+ * Creates a symbolizer for the mappings in `maps` (which must outlive it).
+ * A mapping whose file's build-id differs from the recorded one is not
+ * symbolized and is reported once on stderr.
+ */
+struct fp_symbolizer *fp_symbolizer_new(const struct fp_maps *maps);
+
+/*
+ * Symbolizes the location address `addr` (see unwind.h) into at most `max`
+ * frames, innermost (most deeply inlined) first, the physical function
+ * last. Returns the number of frames, 0 when nothing is known.
+ */
+int fp_symbolize(struct fp_symbolizer *sym, uint64_t addr, struct fp_frame *frames, int max);
+
+/* The flags for mapping `index` of the maps passed to fp_symbolizer_new. */
+struct fp_mapping_symbols fp_symbolizer_mapping(struct fp_symbolizer *sym, size_t index);
+
+void fp_symbolizer_free(struct fp_symbolizer *sym);
+
+/* Demangles a C++ (Itanium ABI) name into a malloc'd string, or returns
+ * NULL when `name` is not mangled. */
+char *fp_demangle(const char *name);
+
+#endif

@@ -1,0 +1,212 @@
+/*
+ * The thread registry and per-thread state. The registry is a static array
+ * of slots claimed with compare-and-swap; nothing here takes a lock.
+ *
+ * Signal context: fp_self_tid, fp_threads_get_name, fp_threads_slot.
+ */
+#include "threads.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <time.h>
+#include <unistd.h>
+
+__thread struct fp_self fp_self_tls __attribute__((tls_model("initial-exec")));
+
+static struct fp_thread registry[FP_THREADS_MAX];
+
+static uint64_t now_ns(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
+}
+
+int fp_self_tid(void)
+{
+    struct fp_self *self = fp_self();
+
+    if (!self->tid)
+        self->tid = gettid();
+    return self->tid;
+}
+
+struct fp_thread *fp_threads_slot(size_t i)
+{
+    return i < FP_THREADS_MAX ? &registry[i] : NULL;
+}
+
+static struct fp_thread *find(int tid)
+{
+    for (size_t i = 0; i < FP_THREADS_MAX; i++)
+        if (atomic_load_explicit(&registry[i].tid, memory_order_acquire) == tid)
+            return &registry[i];
+    return NULL;
+}
+
+static void write_name(struct fp_thread *t, const char *name)
+{
+    atomic_fetch_add_explicit(&t->name_seq, 1, memory_order_acq_rel);
+    atomic_thread_fence(memory_order_release);
+    strncpy(t->name, name, FP_THREAD_NAME_MAX - 1);
+    t->name[FP_THREAD_NAME_MAX - 1] = '\0';
+    atomic_fetch_add_explicit(&t->name_seq, 1, memory_order_release);
+}
+
+bool fp_threads_get_name(int tid, char *out)
+{
+    struct fp_thread *t = find(tid);
+
+    if (!t)
+        return false;
+    for (int tries = 0; tries < 100; tries++) {
+        unsigned seq = atomic_load_explicit(&t->name_seq, memory_order_acquire);
+        if (seq & 1)
+            continue;
+        memcpy(out, t->name, FP_THREAD_NAME_MAX);
+        atomic_thread_fence(memory_order_acquire);
+        if (atomic_load_explicit(&t->name_seq, memory_order_relaxed) == seq)
+            break;
+    }
+    out[FP_THREAD_NAME_MAX - 1] = '\0';
+    return true;
+}
+
+void fp_threads_set_name(int tid, const char *name)
+{
+    struct fp_thread *t = find(tid);
+
+    if (t)
+        write_name(t, name);
+}
+
+/* Claims a free slot, or failing that the one whose thread exited first. */
+static struct fp_thread *claim_slot(int tid)
+{
+    for (int attempt = 0; attempt < 4; attempt++) {
+        struct fp_thread *oldest = NULL;
+        uint64_t oldest_exit = UINT64_MAX;
+        for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+            int expected = 0;
+            if (atomic_compare_exchange_strong(&registry[i].tid, &expected, tid))
+                return &registry[i];
+            uint64_t exited = atomic_load(&registry[i].exit_ns);
+            if (exited && exited < oldest_exit) {
+                oldest_exit = exited;
+                oldest = &registry[i];
+            }
+        }
+        if (!oldest)
+            return NULL;
+        int old_tid = atomic_load(&oldest->tid);
+        if (atomic_load(&oldest->exit_ns) == oldest_exit &&
+            atomic_compare_exchange_strong(&oldest->tid, &old_tid, tid))
+            return oldest;
+    }
+    return NULL;
+}
+
+static void read_stack_bounds(struct fp_self *self)
+{
+    pthread_attr_t attr;
+    void *addr;
+    size_t size;
+
+    if (pthread_getattr_np(pthread_self(), &attr) != 0)
+        return;
+    if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
+        self->stack_lo = (uintptr_t)addr;
+        self->stack_hi = (uintptr_t)addr + size;
+    }
+    pthread_attr_destroy(&attr);
+}
+
+static struct fp_thread *register_tid(int tid, int parent_tid, const void *start_routine,
+                                      const char *name)
+{
+    struct fp_thread *t = find(tid);
+
+    if (!t && !(t = claim_slot(tid)))
+        return NULL;
+    t->parent_tid = parent_tid;
+    t->start_routine = start_routine;
+    t->start_ns = now_ns();
+    atomic_store(&t->exit_ns, 0);
+    write_name(t, name);
+    return t;
+}
+
+struct fp_thread *fp_threads_register_self(int parent_tid, const void *start_routine)
+{
+    struct fp_self *self = fp_self();
+    char name[FP_THREAD_NAME_MAX] = "";
+
+    if (self->slot)
+        return self->slot;
+    self->busy++;
+    prctl(PR_GET_NAME, name);
+    read_stack_bounds(self);
+    self->slot = register_tid(fp_self_tid(), parent_tid, start_routine, name);
+    self->busy--;
+    return self->slot;
+}
+
+void fp_threads_exit_self(void)
+{
+    struct fp_self *self = fp_self();
+
+    if (self->slot)
+        atomic_store(&self->slot->exit_ns, now_ns());
+    self->slot = NULL;
+}
+
+static void read_comm(int tid, char *name)
+{
+    char path[64];
+
+    snprintf(path, sizeof(path), "/proc/self/task/%d/comm", tid);
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    ssize_t n = read(fd, name, FP_THREAD_NAME_MAX - 1);
+    close(fd);
+    if (n > 0) {
+        name[n] = '\0';
+        name[strcspn(name, "\n")] = '\0';
+    }
+}
+
+void fp_threads_register_existing(void)
+{
+    DIR *dir = opendir("/proc/self/task");
+    struct dirent *ent;
+
+    if (!dir)
+        return;
+    while ((ent = readdir(dir))) {
+        int tid = atoi(ent->d_name);
+        char name[FP_THREAD_NAME_MAX] = "";
+        if (tid <= 0 || find(tid))
+            continue;
+        read_comm(tid, name);
+        register_tid(tid, 0, NULL, name);
+    }
+    closedir(dir);
+}
+
+void fp_threads_after_fork_child(void)
+{
+    struct fp_self *self = fp_self();
+
+    for (size_t i = 0; i < FP_THREADS_MAX; i++)
+        atomic_store(&registry[i].tid, 0);
+    self->tid = 0;
+    self->slot = NULL;
+    fp_threads_register_self(0, NULL);
+}

@@ -1,0 +1,92 @@
+/*
+ * The thread registry: one slot per thread the process has had (reused
+ * oldest-exited-first when full), with its tid, name, parent, start and exit
+ * times. Profiles label samples with the names; snapshots carry the table.
+ *
+ * Also the calling thread's own state (struct fp_self), kept in
+ * initial-exec TLS so that signal handlers and allocator wrappers reach it
+ * without calling into the dynamic loader.
+ */
+#ifndef FLIGHTPROF_THREADS_H
+#define FLIGHTPROF_THREADS_H
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define FP_THREAD_NAME_MAX 16 /* like the kernel's comm, NUL included */
+#define FP_THREADS_MAX 4096
+
+struct fp_thread {
+    /* 0 while the slot is free. Written once by the registering thread
+     * (release), read by anyone (acquire). */
+    _Atomic int tid;
+    int parent_tid;
+    /* Odd while `name` is being rewritten: readers retry (a seqlock, so a
+     * rename from any thread never blocks a reader in a signal handler). */
+    _Atomic unsigned name_seq;
+    char name[FP_THREAD_NAME_MAX];
+    uint64_t start_ns;          /* CLOCK_MONOTONIC */
+    _Atomic uint64_t exit_ns;   /* 0 while running */
+    const void *start_routine;  /* NULL for threads flightprof did not create */
+};
+
+/* Per-thread state, owned by the thread itself. */
+struct fp_self {
+    int tid;                    /* 0 until first use; reset in a fork child */
+    struct fp_thread *slot;     /* registry slot, NULL if the table was full */
+    /* Nonzero while this thread is inside the dynamic loader or an
+     * unwinder that takes the loader's lock (dlopen, dlclose,
+     * dl_iterate_phdr, exception unwinding): an unwind from a signal
+     * landing there could deadlock, so the sampler falls back. */
+    int in_loader;
+    /* Nonzero while flightprof itself runs on this thread (allocator and
+     * lock wrappers check it to avoid recording their own work). */
+    int busy;
+    /* The thread's stack, for validating frame-pointer walks; 0/0 when
+     * unknown. */
+    uintptr_t stack_lo, stack_hi;
+};
+
+extern __thread struct fp_self fp_self_tls __attribute__((tls_model("initial-exec")));
+
+/* The calling thread's tid, cached. Async-signal-safe. */
+int fp_self_tid(void);
+
+static inline struct fp_self *fp_self(void)
+{
+    return &fp_self_tls;
+}
+
+/*
+ * Registers the calling thread (idempotent) and records its stack bounds.
+ * `parent_tid` and `start_routine` may be 0/NULL when unknown. Not for
+ * signal handlers.
+ */
+struct fp_thread *fp_threads_register_self(int parent_tid, const void *start_routine);
+
+/* Marks the calling thread as exited. Its slot keeps its name and times
+ * until reused. */
+void fp_threads_exit_self(void);
+
+/* Renames thread `tid` in the registry (registering nothing). */
+void fp_threads_set_name(int tid, const char *name);
+
+/* Copies thread `tid`'s name into `out` (FP_THREAD_NAME_MAX bytes);
+ * returns false if `tid` is not in the registry. Async-signal-safe. */
+bool fp_threads_get_name(int tid, char *out);
+
+/* Slot i of the registry (0 <= i < FP_THREADS_MAX), for iteration; check
+ * its tid before use. Async-signal-safe. */
+struct fp_thread *fp_threads_slot(size_t i);
+
+/* Registers the threads that existed before flightprof loaded (from
+ * /proc/self/task), with their current names. */
+void fp_threads_register_existing(void);
+
+/* In a fork child: forgets the cached tid and every thread but the
+ * caller, which is registered anew. */
+void fp_threads_after_fork_child(void);
+
+#endif

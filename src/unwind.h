@@ -1,0 +1,56 @@
+/*
+ * Stack walking for samples: libunwind (loaded privately, so its _Unwind_*
+ * symbols never replace the program's) or a validated frame-pointer walk.
+ *
+ * A stack is an array of code addresses, innermost first. From a signal,
+ * pcs[0] is the exact interrupted PC and the rest are return addresses;
+ * from fp_unwind_here, all are return addresses. fp_unwind_to_locations
+ * turns either into pprof location addresses (return address - 1, so a
+ * call is attributed to the line of the call, not the next one).
+ */
+#ifndef FLIGHTPROF_UNWIND_H
+#define FLIGHTPROF_UNWIND_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/*
+ * Loads libunwind with RTLD_LOCAL and runs one unwind so that its lazy
+ * initialisation (which can take a lock) happens here, not in a handler.
+ * Returns 0, or -1 if libunwind is unavailable (frame pointers are then
+ * used for every mode). Not async-signal-safe; call before sampling.
+ */
+int fp_unwind_init(void);
+
+/*
+ * Unwinds the context interrupted by a signal (`ucontext` is the third
+ * argument of an SA_SIGINFO handler) into pcs[0..max). Returns the depth.
+ * While the thread is inside the dynamic loader (fp_self()->in_loader) the
+ * libunwind mode falls back to frame pointers, counted in
+ * fp_unwind_stats(). Async-signal-safe.
+ */
+int fp_unwind_from_signal(const void *ucontext, enum fp_unwind_mode mode, uintptr_t *pcs, int max);
+
+/*
+ * Unwinds the calling thread from its caller's caller: pcs[0] is the
+ * return address into whoever called the function that called
+ * fp_unwind_here (that is, `skip` = 0 drops fp_unwind_here and its
+ * immediate caller, typically an interposed malloc). Async-signal-safe.
+ */
+int fp_unwind_here(enum fp_unwind_mode mode, int skip, uintptr_t *pcs, int max);
+
+/* Converts a stack in place to location addresses: every return address
+ * (all entries but pcs[0] when `leaf_exact`) becomes address - 1. */
+void fp_unwind_to_locations(uint64_t *addrs, const uintptr_t *pcs, int n, bool leaf_exact);
+
+struct fp_unwind_stats {
+    uint64_t loader_fallbacks; /* samples unwound by frame pointers because
+                                  the thread was in the loader */
+    uint64_t libunwind_failures; /* libunwind could not find the
+                                    interrupted frame; fp used instead */
+};
+void fp_unwind_stats(struct fp_unwind_stats *out);
+
+#endif
