@@ -11,10 +11,10 @@ SAN     ?=
 OPT     ?= -O2
 
 ifeq ($(SAN),)
-  BUILD    := build
+  BUILD    ?= build
   SANFLAGS :=
 else
-  BUILD    := build-san
+  BUILD    ?= build-san
   ifeq ($(SAN),1)
     SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=undefined
   else

@@ -1,0 +1,35 @@
+/*
+ * Process lifecycle: library load, exit (with its status), termination by
+ * SIGTERM/SIGINT at their default disposition, and fork. Modules register
+ * what they must do at each point; the order of registration is the order
+ * of running.
+ */
+#ifndef FLIGHTPROF_LIFECYCLE_H
+#define FLIGHTPROF_LIFECYCLE_H
+
+#include "config.h"
+
+/*
+ * `fn(status)` runs once when the process ends: at exit() or return from
+ * main with the exit status (status >= 0), or when it is about to die of
+ * SIGTERM/SIGINT, on the service thread, with status = -signal. Not run on
+ * crashes (see the crash handler) or _exit().
+ */
+void fp_lifecycle_on_exit(void (*fn)(int status));
+
+/* fork hooks, run around every fork() (pthread_atfork order: prepare in
+ * reverse registration order, parent and child in registration order). */
+void fp_lifecycle_on_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+
+/* The configuration read at load. */
+const struct fp_config *fp_lifecycle_config(void);
+
+/*
+ * Rewrites an output pattern for this process: in a process that is a
+ * descendant of the one where flightprof first loaded (a fork child, or a
+ * program it exec'd), a pattern without %p gets ".%p" appended so that
+ * parent and child never write the same file. `out` has PATH_MAX bytes.
+ */
+void fp_lifecycle_own_pattern(const char *pattern, char *out);
+
+#endif

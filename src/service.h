@@ -1,0 +1,38 @@
+/*
+ * The service thread: a flightprof thread, started on first use, that does
+ * work a signal handler must not do (write profiles and snapshots, which
+ * allocate and take locks). A handler posts a job; the thread runs it.
+ * The thread blocks every signal and is never sampled.
+ */
+#ifndef FLIGHTPROF_SERVICE_H
+#define FLIGHTPROF_SERVICE_H
+
+enum fp_service_job {
+    FP_JOB_SNAPSHOT,   /* the snapshot signal arrived */
+    FP_JOB_HEAP_WRITE, /* FLIGHTPROF_HEAP_SIGNAL arrived */
+    FP_JOB_TERMINATE,  /* SIGTERM/SIGINT at default disposition: write
+                          outputs as at exit, then die of the signal */
+    FP_JOB_COUNT
+};
+
+/* Sets the function run for `job`. Call before posting it. */
+void fp_service_register(enum fp_service_job job, void (*fn)(void));
+
+/*
+ * Starts the service thread if it is not running (not from a handler).
+ * Returns 0 or -1.
+ */
+int fp_service_start(void);
+
+/*
+ * Asks the service thread to run `job` soon; posts that arrive before it
+ * runs coalesce. Returns 0, or -1 if the thread is not running.
+ * Async-signal-safe (an atomic OR and a write(2)); preserves errno.
+ */
+int fp_service_post(enum fp_service_job job);
+
+/* In a fork child: the thread did not survive the fork; the next
+ * fp_service_start starts a new one. */
+void fp_service_after_fork_child(void);
+
+#endif
