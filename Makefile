@@ -47,14 +47,16 @@ TOOL_OBJS := $(TOOL_SRCS:tools/%.c=$(BUILD)/obj/tool/cli_%.o)
 
 PROG_C   := $(wildcard tests/progs/*.c)
 PROG_CXX := $(wildcard tests/progs/*.cc)
+PLUGIN_C := $(wildcard tests/progs/plugins/*.c)
 PROGS    := $(PROG_C:tests/progs/%.c=$(BUILD)/progs/%) \
-            $(PROG_CXX:tests/progs/%.cc=$(BUILD)/progs/%)
+            $(PROG_CXX:tests/progs/%.cc=$(BUILD)/progs/%) \
+            $(PLUGIN_C:tests/progs/plugins/%.c=$(BUILD)/progs/%.so)
 UNIT_SRCS := $(wildcard tests/unit/*.c)
 UNITS    := $(UNIT_SRCS:tests/unit/%.c=$(BUILD)/unit/%)
 
 # Test programs are built the way users build theirs: optimised, with
 # debug info, and without frame pointers unless a test asks for them.
-PROGCFLAGS := -O1 -g -pthread $(SANFLAGS)
+PROGCFLAGS := -O1 -g -pthread -D_GNU_SOURCE $(SANFLAGS)
 
 .PHONY: all deps demo check bench clean fuzz
 all: $(BUILD)/libflightprof.so $(BUILD)/flightprof
@@ -98,6 +100,11 @@ $(BUILD)/progs/%: tests/progs/%.c | $(DEPS_OK)
 $(BUILD)/progs/%: tests/progs/%.cc | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CXX) $(PROGCFLAGS) -o $@ $< -ldl -lm $(shell sed -n 's|^// build: ||p' $<)
+
+# Shared libraries the test programs dlopen.
+$(BUILD)/progs/%.so: tests/progs/plugins/%.c | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(CC) $(PROGCFLAGS) -shared -fPIC -o $@ $<
 
 # A unit test links the tool-side modules plus whatever its first
 # `// links: src/a.c src/b.c` line names (compiled for tools).

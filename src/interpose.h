@@ -14,11 +14,20 @@
  */
 void *fp_interpose_resolve(const char *name);
 
-/* Declares `real_NAME`, a pointer with NAME's type, and resolves it on
- * first use. */
-#define FP_REAL(name) fp_real_##name
-#define FP_RESOLVE(name) \
-    (FP_REAL(name) ? FP_REAL(name) : (FP_REAL(name) = (__typeof__(FP_REAL(name)))fp_interpose_resolve(#name)))
+/* FP_REAL(name) names the pointer a wrapper keeps for the next `name`
+ * (declare it `static __typeof__(name) *FP_REAL(name);`); FP_RESOLVE(name)
+ * evaluates to it, resolving it on first use. Threads racing to resolve
+ * store the same value. */
+#define FP_REAL(name) fp_next_##name
+#define FP_RESOLVE(name)                                                              \
+    ({                                                                                \
+        __typeof__(FP_REAL(name)) fp_fn_ = __atomic_load_n(&FP_REAL(name), __ATOMIC_RELAXED); \
+        if (!fp_fn_) {                                                                \
+            fp_fn_ = (__typeof__(FP_REAL(name)))fp_interpose_resolve(#name);          \
+            __atomic_store_n(&FP_REAL(name), fp_fn_, __ATOMIC_RELAXED);               \
+        }                                                                             \
+        fp_fn_;                                                                       \
+    })
 
 /* Marks functions the library exports: the public API and the symbols it
  * interposes. Everything else is hidden. */

@@ -7,7 +7,14 @@
 #ifndef FLIGHTPROF_LIFECYCLE_H
 #define FLIGHTPROF_LIFECYCLE_H
 
+#include <stdbool.h>
+
 #include "config.h"
+
+/* Called once by init.c at load: remembers the configuration, marks the
+ * root process of a profiled tree, and hooks exit (and, when the process
+ * has outputs to write, SIGTERM/SIGINT at their default disposition). */
+void fp_lifecycle_init(const struct fp_config *cfg, bool any_output);
 
 /*
  * `fn(status)` runs once when the process ends: at exit() or return from

@@ -78,6 +78,17 @@ bool fp_threads_get_name(int tid, char *out)
     return true;
 }
 
+int fp_threads_tid_of(unsigned long pthread)
+{
+    for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+        struct fp_thread *t = &registry[i];
+        int tid = atomic_load_explicit(&t->tid, memory_order_acquire);
+        if (tid && t->pthread == pthread && !atomic_load(&t->exit_ns))
+            return tid;
+    }
+    return 0;
+}
+
 void fp_threads_set_name(int tid, const char *name)
 {
     struct fp_thread *t = find(tid);
@@ -135,6 +146,7 @@ static struct fp_thread *register_tid(int tid, int parent_tid, const void *start
     if (!t && !(t = claim_slot(tid)))
         return NULL;
     t->parent_tid = parent_tid;
+    t->pthread = 0;
     t->start_routine = start_routine;
     t->start_ns = now_ns();
     atomic_store(&t->exit_ns, 0);
@@ -153,6 +165,8 @@ struct fp_thread *fp_threads_register_self(int parent_tid, const void *start_rou
     prctl(PR_GET_NAME, name);
     read_stack_bounds(self);
     self->slot = register_tid(fp_self_tid(), parent_tid, start_routine, name);
+    if (self->slot)
+        self->slot->pthread = (unsigned long)pthread_self();
     self->busy--;
     return self->slot;
 }

@@ -30,6 +30,7 @@ struct fp_thread {
     uint64_t start_ns;          /* CLOCK_MONOTONIC */
     _Atomic uint64_t exit_ns;   /* 0 while running */
     const void *start_routine;  /* NULL for threads flightprof did not create */
+    unsigned long pthread;      /* pthread_t; 0 when registered from outside */
 };
 
 /* Per-thread state, owned by the thread itself. */
@@ -72,6 +73,9 @@ void fp_threads_exit_self(void);
 
 /* Renames thread `tid` in the registry (registering nothing). */
 void fp_threads_set_name(int tid, const char *name);
+
+/* The tid of a live registered thread, or 0. */
+int fp_threads_tid_of(unsigned long pthread);
 
 /* Copies thread `tid`'s name into `out` (FP_THREAD_NAME_MAX bytes);
  * returns false if `tid` is not in the registry. Async-signal-safe. */

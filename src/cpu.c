@@ -1,0 +1,287 @@
+/*
+ * The CPU profile. Owns the profiler's state (`cpu`, guarded by cpu_lock
+ * for every transition; the sample consumer only reads `cpu.table`, which
+ * is valid whenever the sampler runs).
+ *
+ * Signal context: on_sample.
+ */
+#include "cpu.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "flightprof.h"
+#include "interpose.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "outfile.h"
+#include "pprof.h"
+#include "recorder.h"
+#include "sampler.h"
+#include "stacktab.h"
+#include "threads.h"
+#include "unwind.h"
+
+#define TABLE_SLOTS (64u << 10)
+#define TABLE_FRAMES (4u << 20)
+#define LOST_FRAME "[flightprof: lost samples]"
+
+static pthread_mutex_t cpu_lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+    struct fp_stacktab *table; /* NULL when the profile is off */
+    char pattern[PATH_MAX];    /* as given, before %p/%t */
+    char path[PATH_MAX];       /* expanded */
+    int hz;
+    enum fp_unwind_mode mode;
+    int depth;
+    int64_t start_wall_ns, start_mono_ns;
+} cpu;
+
+static int64_t clock_ns(clockid_t clock)
+{
+    struct timespec ts;
+
+    clock_gettime(clock, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static void on_sample(const uintptr_t *pcs, int depth, int tid)
+{
+    struct fp_stacktab *table = cpu.table;
+
+    if (table)
+        fp_stacktab_add(table, tid, pcs, depth);
+    fp_recorder_cpu_sample(pcs, depth);
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+struct write_ctx {
+    struct fp_pprof *profile;
+    int64_t period;
+    int failed;
+};
+
+static void label_thread(int tid, char *name, struct fp_pprof_label labels[2])
+{
+    if (!fp_threads_get_name(tid, name) || !name[0])
+        snprintf(name, FP_THREAD_NAME_MAX, "%d", tid);
+    labels[0] = (struct fp_pprof_label){.key = "thread", .str = name};
+    labels[1] = (struct fp_pprof_label){.key = "tid", .num = tid, .num_unit = "id"};
+}
+
+static void add_stack(void *arg, int tid, const uintptr_t *pcs, int depth, uint64_t count)
+{
+    struct write_ctx *ctx = arg;
+    uint64_t addrs[FP_DEPTH_MAX];
+    int64_t values[2] = {(int64_t)count, (int64_t)count * ctx->period};
+    char name[FP_THREAD_NAME_MAX];
+    struct fp_pprof_label labels[2];
+
+    fp_unwind_to_locations(addrs, pcs, depth, true);
+    label_thread(tid, name, labels);
+    if (fp_pprof_add_sample(ctx->profile, addrs, depth, values, labels, 2) != 0)
+        ctx->failed = 1;
+}
+
+static void add_comments(struct fp_pprof *profile)
+{
+    struct fp_unwind_stats stats;
+    char line[160];
+
+    fp_unwind_stats(&stats);
+    if (stats.loader_fallbacks) {
+        snprintf(line, sizeof(line),
+                 "flightprof: %llu samples inside the dynamic loader were unwound with frame pointers",
+                 (unsigned long long)stats.loader_fallbacks);
+        fp_pprof_add_comment(profile, line);
+    }
+    if (stats.libunwind_failures) {
+        snprintf(line, sizeof(line),
+                 "flightprof: %llu samples libunwind could not unwind were unwound with frame pointers",
+                 (unsigned long long)stats.libunwind_failures);
+        fp_pprof_add_comment(profile, line);
+    }
+}
+
+/* This function must be called with cpu_lock held and cpu.table set. */
+static int write_profile(void)
+{
+    static const struct fp_pprof_value_type types[] = {
+        {"samples", "count"},
+        {"cpu", "nanoseconds"},
+    };
+    struct write_ctx ctx = {.period = 1000000000 / cpu.hz};
+    struct fp_self *self = fp_self();
+    int rc = -1;
+
+    self->busy++; /* our allocations are not the program's */
+    ctx.profile = fp_pprof_new(types, 2, types[1], ctx.period);
+    if (!ctx.profile)
+        goto out;
+    fp_pprof_set_time(ctx.profile, cpu.start_wall_ns, clock_ns(CLOCK_MONOTONIC) - cpu.start_mono_ns);
+    fp_stacktab_foreach(cpu.table, add_stack, &ctx);
+    uint64_t lost = fp_stacktab_lost(cpu.table);
+    if (lost) {
+        int64_t values[2] = {(int64_t)lost, (int64_t)lost * ctx.period};
+        ctx.failed |= fp_pprof_add_synthetic_sample(ctx.profile, LOST_FRAME, values, NULL, 0);
+    }
+    add_comments(ctx.profile);
+    if (!ctx.failed)
+        rc = fp_pprof_write(ctx.profile, NULL, cpu.path);
+    if (rc != 0)
+        fp_log("cannot write the CPU profile %s: %s", cpu.path, strerror(errno));
+    fp_pprof_free(ctx.profile);
+out:
+    self->busy--;
+    return rc;
+}
+
+/* ---- starting and stopping -------------------------------------------- */
+
+static void expand_path(void)
+{
+    char own[PATH_MAX];
+
+    fp_lifecycle_own_pattern(cpu.pattern, own);
+    if (fp_outfile_expand(own, getpid(), (uint64_t)(cpu.start_wall_ns / 1000000000), 0, cpu.path,
+                          sizeof(cpu.path)) != 0)
+        snprintf(cpu.path, sizeof(cpu.path), "%s", own);
+}
+
+/* Creating (and removing) a temporary file next to the target reports an
+ * unusable path when profiling starts, not when it ends. */
+static int check_writable(const char *path)
+{
+    char tmp[PATH_MAX];
+    int fd = fp_outfile_open_temp(path, tmp, sizeof(tmp));
+
+    if (fd < 0)
+        return -1;
+    close(fd);
+    unlink(tmp);
+    return 0;
+}
+
+/* This function must be called with cpu_lock held. */
+static int start_locked(const char *pattern, int hz, enum fp_unwind_mode mode, int depth)
+{
+    if (cpu.table) {
+        errno = EALREADY;
+        return -1;
+    }
+    snprintf(cpu.pattern, sizeof(cpu.pattern), "%s", pattern);
+    cpu.hz = hz;
+    cpu.mode = mode;
+    cpu.depth = depth;
+    cpu.start_wall_ns = clock_ns(CLOCK_REALTIME);
+    cpu.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+    expand_path();
+    if (check_writable(cpu.path) != 0)
+        return -1;
+    cpu.table = fp_stacktab_new(TABLE_SLOTS, TABLE_FRAMES);
+    if (!cpu.table)
+        return -1;
+    fp_threads_register_existing();
+    if (fp_sampler_start(hz, mode, depth, on_sample) != 0) {
+        int saved = errno;
+        fp_stacktab_free(cpu.table);
+        cpu.table = NULL;
+        errno = saved;
+        return -1;
+    }
+    return 0;
+}
+
+/* This function must be called with cpu_lock held and cpu.table set. */
+static int stop_locked(void)
+{
+    fp_sampler_stop();
+    int rc = write_profile();
+    fp_stacktab_free(cpu.table);
+    cpu.table = NULL;
+    return rc;
+}
+
+FP_EXPORT int flightprof_cpu_start(const char *path, int hz)
+{
+    const struct fp_config *cfg = fp_lifecycle_config();
+
+    if (!path || !*path || hz < 0 || hz > FP_HZ_MAX) {
+        errno = EINVAL;
+        return -1;
+    }
+    pthread_mutex_lock(&cpu_lock);
+    int rc = start_locked(path, hz ? hz : FP_HZ_DEFAULT, cfg->unwind, cfg->depth);
+    pthread_mutex_unlock(&cpu_lock);
+    return rc;
+}
+
+FP_EXPORT int flightprof_cpu_flush(void)
+{
+    int rc = -1;
+
+    pthread_mutex_lock(&cpu_lock);
+    if (cpu.table)
+        rc = write_profile();
+    else
+        errno = ESRCH;
+    pthread_mutex_unlock(&cpu_lock);
+    return rc;
+}
+
+FP_EXPORT int flightprof_cpu_stop(void)
+{
+    int rc = -1;
+
+    pthread_mutex_lock(&cpu_lock);
+    if (cpu.table)
+        rc = stop_locked();
+    else
+        errno = ESRCH;
+    pthread_mutex_unlock(&cpu_lock);
+    return rc;
+}
+
+static void write_at_exit(int status)
+{
+    (void)status;
+    fp_sampler_stop();
+    pthread_mutex_lock(&cpu_lock);
+    if (cpu.table)
+        stop_locked();
+    pthread_mutex_unlock(&cpu_lock);
+}
+
+/* A fork child profiles itself from zero into its own file. */
+static void after_fork_child(void)
+{
+    pthread_mutex_init(&cpu_lock, NULL);
+    if (cpu.table) {
+        fp_stacktab_reset(cpu.table);
+        cpu.start_wall_ns = clock_ns(CLOCK_REALTIME);
+        cpu.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+        expand_path();
+    }
+    fp_sampler_after_fork_child(); /* only now: samples land in the new table */
+}
+
+void fp_cpu_init(const struct fp_config *cfg)
+{
+    fp_lifecycle_on_exit(write_at_exit);
+    fp_lifecycle_on_fork(NULL, NULL, after_fork_child);
+    if (cfg->cpu_path[0]) {
+        if (start_locked(cfg->cpu_path, cfg->hz, cfg->unwind, cfg->depth) != 0)
+            fp_log("FLIGHTPROF_CPU=%s: cannot start the CPU profiler: %s; running unprofiled",
+                   cfg->cpu_path, errno == EBUSY ? "the program owns SIGPROF or ITIMER_PROF"
+                                                 : strerror(errno));
+    } else if (cfg->recorder_hz && fp_recorder_enabled()) {
+        if (fp_sampler_start(cfg->recorder_hz, cfg->unwind, cfg->depth, on_sample) != 0)
+            fp_log("FLIGHTPROF_RECORDER_HZ: cannot start sampling: %s", strerror(errno));
+    }
+}

@@ -1,0 +1,26 @@
+/*
+ * The one place that looks up the definitions flightprof's wrappers
+ * forward to.
+ *
+ * Signal context: none.
+ */
+#include "interpose.h"
+
+#include <dlfcn.h>
+
+#include "log.h"
+#include "threads.h"
+
+void *fp_interpose_resolve(const char *name)
+{
+    struct fp_self *self = fp_self();
+
+    /* dlsym allocates; the allocator wrappers see `busy` and stay out of
+     * the way (serving a bootstrap buffer if they are the ones resolving). */
+    self->busy++;
+    void *fn = dlsym(RTLD_NEXT, name);
+    self->busy--;
+    if (!fn)
+        fp_log("cannot find the next definition of %s: %s", name, dlerror());
+    return fn;
+}

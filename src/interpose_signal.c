@@ -1,0 +1,57 @@
+/*
+ * Wrappers for the calls a program uses to take SIGPROF or ITIMER_PROF
+ * for itself (another profiler, or its own sampling). The program wins:
+ * the sampler steps aside, the call goes through unchanged.
+ *
+ * Signal context: none (the wrappers run wherever the program calls them,
+ * and only call the sampler's step-aside outside handlers' paths).
+ */
+#include "interpose_signal.h"
+
+#include <stdbool.h>
+
+#include "interpose.h"
+#include "sampler.h"
+
+static __typeof__(sigaction) *FP_REAL(sigaction);
+static __typeof__(signal) *FP_REAL(signal);
+static __typeof__(setitimer) *FP_REAL(setitimer);
+
+int fp_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    return FP_RESOLVE(sigaction)(sig, act, old);
+}
+
+int fp_real_setitimer(int which, const struct itimerval *value, struct itimerval *old)
+{
+    return FP_RESOLVE(setitimer)(which, value, old);
+}
+
+static bool takes_sigprof(int sig, const struct sigaction *act)
+{
+    return sig == SIGPROF && act && fp_sampler_owns_sigprof() &&
+           act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
+}
+
+FP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    if (takes_sigprof(sig, act))
+        fp_sampler_step_aside("the program installs its own SIGPROF handler");
+    return fp_real_sigaction(sig, act, old);
+}
+
+FP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
+{
+    if (sig == SIGPROF && handler != SIG_DFL && handler != SIG_IGN && fp_sampler_owns_sigprof())
+        fp_sampler_step_aside("the program installs its own SIGPROF handler");
+    return FP_RESOLVE(signal)(sig, handler);
+}
+
+FP_EXPORT int setitimer(__itimer_which_t which, const struct itimerval *value, struct itimerval *old)
+{
+    bool arms = value && (value->it_value.tv_sec || value->it_value.tv_usec);
+
+    if (which == ITIMER_PROF && arms && fp_sampler_owns_sigprof())
+        fp_sampler_step_aside("the program arms its own ITIMER_PROF");
+    return fp_real_setitimer(which, value, old);
+}

@@ -1,0 +1,152 @@
+/*
+ * Process lifecycle hooks: what each module does at exit (with the exit
+ * status, through on_exit), at termination by SIGTERM/SIGINT left at their
+ * default disposition (on the service thread, then the signal is re-raised
+ * so the exit status is the one the program would have had), and around
+ * fork.
+ *
+ * Signal context: on_terminate_signal.
+ */
+#include "lifecycle.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "log.h"
+#include "service.h"
+
+#define MAX_HOOKS 16
+#define ROOT_PID_ENV "FLIGHTPROF_ROOT_PID"
+
+/* Registered at load by init.c, before any other thread exists; read-only
+ * afterwards. */
+static void (*exit_hooks[MAX_HOOKS])(int status);
+static size_t n_exit_hooks;
+static struct fp_config config;
+static pid_t root_pid;
+
+/* Set by whichever path ends the process first: exit or termination. */
+static atomic_flag exit_hooks_ran = ATOMIC_FLAG_INIT;
+/* The terminating signal the service thread re-raises. */
+static _Atomic int terminate_signal;
+
+static void run_exit_hooks(int status)
+{
+    if (atomic_flag_test_and_set(&exit_hooks_ran))
+        return;
+    for (size_t i = 0; i < n_exit_hooks; i++)
+        exit_hooks[i](status);
+}
+
+static void on_exit_status(int status, void *arg)
+{
+    (void)arg;
+    run_exit_hooks(status);
+}
+
+void fp_lifecycle_on_exit(void (*fn)(int status))
+{
+    if (n_exit_hooks == MAX_HOOKS) {
+        fp_log("internal: too many exit hooks");
+        return;
+    }
+    exit_hooks[n_exit_hooks++] = fn;
+}
+
+void fp_lifecycle_on_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
+{
+    pthread_atfork(prepare, parent, child);
+}
+
+const struct fp_config *fp_lifecycle_config(void)
+{
+    return &config;
+}
+
+void fp_lifecycle_own_pattern(const char *pattern, char *out)
+{
+    size_t len = strlen(pattern);
+
+    memcpy(out, pattern, len + 1);
+    if (getpid() == root_pid || strstr(pattern, "%p"))
+        return;
+    if (len + 4 < PATH_MAX)
+        memcpy(out + len, ".%p", 4);
+}
+
+/* Runs on the service thread: writes what exit would have written, then
+ * lets the signal kill the process with its default action. */
+static void terminate_job(void)
+{
+    int sig = atomic_load(&terminate_signal);
+
+    run_exit_hooks(-sig);
+    signal(sig, SIG_DFL);
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, sig);
+    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    kill(getpid(), sig);
+}
+
+static void on_terminate_signal(int sig)
+{
+    int expected = 0;
+
+    if (!atomic_compare_exchange_strong(&terminate_signal, &expected, sig))
+        return; /* already terminating */
+    if (fp_service_post(FP_JOB_TERMINATE) != 0) {
+        /* No service thread: die now, as the program would have. */
+        signal(sig, SIG_DFL);
+        raise(sig);
+    }
+}
+
+/* Takes over SIGTERM and SIGINT only where the program left the default
+ * (death) in place, so that outputs get written before dying. A program
+ * that installs its own handler later simply replaces ours. */
+static void catch_terminate_signals(void)
+{
+    static const int sigs[] = {SIGTERM, SIGINT};
+
+    fp_service_register(FP_JOB_TERMINATE, terminate_job);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
+        struct sigaction old, sa;
+        if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL)
+            continue;
+        memset(&sa, 0, sizeof(sa));
+        sa.sa_handler = on_terminate_signal;
+        sa.sa_flags = SA_RESTART;
+        sigemptyset(&sa.sa_mask);
+        sigaction(sigs[i], &sa, NULL);
+    }
+}
+
+static void find_root_pid(void)
+{
+    const char *s = getenv(ROOT_PID_ENV);
+    char buf[21];
+
+    root_pid = s ? (pid_t)atoi(s) : 0;
+    if (root_pid > 0)
+        return;
+    /* First flightprof process in this tree: children (fork or exec) see
+     * the variable and give their outputs their own names. */
+    root_pid = getpid();
+    setenv(ROOT_PID_ENV, fp_log_u64((uint64_t)root_pid, buf), 1);
+}
+
+void fp_lifecycle_init(const struct fp_config *cfg, bool any_output)
+{
+    config = *cfg;
+    find_root_pid();
+    on_exit(on_exit_status, NULL);
+    if (any_output)
+        catch_terminate_signals();
+}

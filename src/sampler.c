@@ -1,0 +1,313 @@
+/*
+ * The CPU sampler. Owns the SIGPROF handler, the table of per-thread
+ * timers (guarded by timers_lock, never touched by the handler) and the
+ * running state the handler reads.
+ *
+ * Each thread gets a POSIX timer on its own CPU-time clock that signals
+ * that very thread (SIGEV_THREAD_ID), so a thread is sampled in proportion
+ * to the CPU it uses; a process-wide ITIMER_PROF would deliver to whichever
+ * thread the kernel picks and skew multi-threaded profiles (Go moved off it
+ * for that reason). Every timer's first expiry is random within one period
+ * so that threads shorter than a period are still sampled fairly.
+ *
+ * Signal context: on_sigprof.
+ */
+#include "sampler.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "interpose_signal.h"
+#include "log.h"
+#include "threads.h"
+#include "unwind.h"
+
+/* The kernel's name for thread `tid`'s CPU clock (what
+ * pthread_getcpuclockid computes): CPUCLOCK_SCHED of a thread. */
+#define THREAD_CPU_CLOCK(tid) ((clockid_t)((~(unsigned)(tid) << 3) | 6))
+
+struct thread_timer {
+    int tid;          /* 0: free */
+    timer_t timer;
+};
+
+/* Written by start/stop with no handler running or before the handler is
+ * installed; read by the handler. */
+static struct {
+    _Atomic bool running;
+    bool use_itimer;          /* per-thread timers unavailable */
+    enum fp_unwind_mode mode;
+    int depth;
+    long period_ns;
+    fp_sample_fn consume;
+} sampler;
+
+static _Atomic int handlers_active;
+static atomic_flag stepped_aside_logged = ATOMIC_FLAG_INIT;
+
+/* Guarded by timers_lock (a spinlock: held for a syscall at most, and
+ * never from a handler). */
+static atomic_flag timers_lock = ATOMIC_FLAG_INIT;
+static struct thread_timer timers[FP_THREADS_MAX];
+
+static void lock_timers(void)
+{
+    while (atomic_flag_test_and_set_explicit(&timers_lock, memory_order_acquire))
+        sched_yield();
+}
+
+static void unlock_timers(void)
+{
+    atomic_flag_clear_explicit(&timers_lock, memory_order_release);
+}
+
+static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
+{
+    int saved_errno = errno;
+    uintptr_t pcs[FP_DEPTH_MAX];
+
+    (void)sig;
+    atomic_fetch_add(&handlers_active, 1);
+    bool ours = info->si_code == SI_TIMER || (sampler.use_itimer && info->si_code == SI_KERNEL);
+    if (ours && atomic_load(&sampler.running)) {
+        int depth = fp_unwind_from_signal(ucontext, sampler.mode, pcs, sampler.depth);
+        if (depth > 0)
+            sampler.consume(pcs, depth, fp_self_tid());
+    }
+    atomic_fetch_sub(&handlers_active, 1);
+    errno = saved_errno;
+}
+
+/* xorshift: the first expiry only needs to be spread, not secret. */
+static long random_first_expiry(int tid)
+{
+    static _Atomic uint64_t state = 88172645463325252ull;
+    uint64_t x = atomic_load(&state) ^ ((uint64_t)tid << 17) ^ (uint64_t)time(NULL);
+
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    atomic_store(&state, x);
+    return 1 + (long)(x % (uint64_t)sampler.period_ns);
+}
+
+static int arm_timer(int tid, timer_t *out)
+{
+    struct sigevent sev;
+    struct itimerspec its;
+
+    memset(&sev, 0, sizeof(sev));
+    sev.sigev_notify = SIGEV_THREAD_ID;
+    sev.sigev_signo = SIGPROF;
+    sev._sigev_un._tid = tid;
+    if (timer_create(THREAD_CPU_CLOCK(tid), &sev, out) != 0)
+        return -1;
+    its.it_interval.tv_sec = sampler.period_ns / 1000000000;
+    its.it_interval.tv_nsec = sampler.period_ns % 1000000000;
+    long first = random_first_expiry(tid);
+    its.it_value.tv_sec = first / 1000000000;
+    its.it_value.tv_nsec = first % 1000000000;
+    if (timer_settime(*out, 0, &its, NULL) != 0) {
+        timer_delete(*out);
+        return -1;
+    }
+    return 0;
+}
+
+/* Arms thread `tid` unless it already has a timer. */
+static int add_thread(int tid)
+{
+    struct thread_timer *free_slot = NULL;
+    int rc = 0;
+
+    lock_timers();
+    for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+        if (timers[i].tid == tid)
+            goto out;
+        if (!timers[i].tid && !free_slot)
+            free_slot = &timers[i];
+    }
+    if (!free_slot || arm_timer(tid, &free_slot->timer) != 0)
+        rc = -1;
+    else
+        free_slot->tid = tid;
+out:
+    unlock_timers();
+    return rc;
+}
+
+static void remove_thread(int tid)
+{
+    lock_timers();
+    for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+        if (timers[i].tid == tid) {
+            timer_delete(timers[i].timer);
+            timers[i].tid = 0;
+        }
+    }
+    unlock_timers();
+}
+
+static void remove_all_threads(void)
+{
+    lock_timers();
+    for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+        if (timers[i].tid) {
+            timer_delete(timers[i].timer);
+            timers[i].tid = 0;
+        }
+    }
+    unlock_timers();
+}
+
+/* Arms every thread that exists now. Returns -1 if per-thread timers do
+ * not work at all here. */
+static int add_existing_threads(void)
+{
+    DIR *dir = opendir("/proc/self/task");
+    struct dirent *ent;
+    int armed = 0, failed = 0;
+
+    if (!dir)
+        return add_thread(fp_self_tid());
+    while ((ent = readdir(dir))) {
+        int tid = atoi(ent->d_name);
+        if (tid > 0)
+            add_thread(tid) == 0 ? armed++ : failed++;
+    }
+    closedir(dir);
+    return armed > 0 || failed == 0 ? 0 : -1;
+}
+
+static int start_itimer(void)
+{
+    struct itimerval it;
+
+    it.it_interval.tv_sec = sampler.period_ns / 1000000000;
+    it.it_interval.tv_usec = sampler.period_ns % 1000000000 / 1000;
+    it.it_value = it.it_interval;
+    return fp_real_setitimer(ITIMER_PROF, &it, NULL);
+}
+
+static bool program_owns_sigprof(void)
+{
+    struct sigaction cur;
+    struct itimerval it;
+
+    if (fp_real_sigaction(SIGPROF, NULL, &cur) == 0 && cur.sa_sigaction != on_sigprof &&
+        cur.sa_handler != SIG_DFL && cur.sa_handler != SIG_IGN)
+        return true;
+    return getitimer(ITIMER_PROF, &it) == 0 &&
+           (it.it_value.tv_sec || it.it_value.tv_usec);
+}
+
+int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth, fp_sample_fn fn)
+{
+    struct sigaction sa;
+
+    if (atomic_load(&sampler.running)) {
+        errno = EALREADY;
+        return -1;
+    }
+    if (program_owns_sigprof()) {
+        errno = EBUSY;
+        return -1;
+    }
+    sampler.mode = mode;
+    sampler.depth = depth > FP_DEPTH_MAX ? FP_DEPTH_MAX : depth;
+    sampler.period_ns = 1000000000L / hz;
+    sampler.consume = fn;
+    sampler.use_itimer = false;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_sigprof;
+    sa.sa_flags = SA_SIGINFO | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    if (fp_real_sigaction(SIGPROF, &sa, NULL) != 0)
+        return -1;
+    atomic_store(&sampler.running, true);
+    if (add_existing_threads() != 0) {
+        fp_log("per-thread CPU timers are unavailable (%s); falling back to setitimer(ITIMER_PROF), "
+               "which skews multi-threaded profiles", strerror(errno));
+        sampler.use_itimer = true;
+        if (start_itimer() != 0) {
+            int saved = errno;
+            atomic_store(&sampler.running, false);
+            errno = saved;
+            return -1;
+        }
+    }
+    return 0;
+}
+
+static void disarm_and_drain(void)
+{
+    struct itimerval zero;
+
+    atomic_store(&sampler.running, false);
+    if (sampler.use_itimer) {
+        memset(&zero, 0, sizeof(zero));
+        fp_real_setitimer(ITIMER_PROF, &zero, NULL);
+    }
+    remove_all_threads();
+    /* A handler that started before `running` dropped may still be using
+     * the consumer's memory. */
+    while (atomic_load(&handlers_active) > 0)
+        sched_yield();
+}
+
+/* The handler stays installed: a SIGPROF still queued from a deleted timer
+ * must find a handler that ignores it, not the default action, which
+ * would kill the program. */
+void fp_sampler_stop(void)
+{
+    if (atomic_load(&sampler.running))
+        disarm_and_drain();
+}
+
+bool fp_sampler_running(void)
+{
+    return atomic_load(&sampler.running);
+}
+
+void fp_sampler_thread_start(void)
+{
+    if (atomic_load(&sampler.running) && !sampler.use_itimer)
+        add_thread(fp_self_tid());
+}
+
+void fp_sampler_thread_exit(void)
+{
+    if (!sampler.use_itimer)
+        remove_thread(fp_self_tid());
+}
+
+bool fp_sampler_owns_sigprof(void)
+{
+    return atomic_load(&sampler.running) && !fp_self()->busy;
+}
+
+void fp_sampler_step_aside(const char *why)
+{
+    if (!atomic_load(&sampler.running))
+        return;
+    if (!atomic_flag_test_and_set(&stepped_aside_logged))
+        fp_log("%s; the CPU profiler steps aside (samples so far are kept)", why);
+    disarm_and_drain();
+}
+
+void fp_sampler_after_fork_child(void)
+{
+    for (size_t i = 0; i < FP_THREADS_MAX; i++)
+        timers[i].tid = 0; /* the parent's timers do not exist here */
+    atomic_flag_clear(&timers_lock);
+    if (atomic_load(&sampler.running) && !sampler.use_itimer)
+        add_thread(fp_self_tid());
+}

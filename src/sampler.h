@@ -1,0 +1,51 @@
+/*
+ * The CPU sampler: a per-thread CPU-time timer on every thread delivers
+ * SIGPROF to that thread; the handler unwinds the interrupted stack and
+ * hands it to a consumer. Falls back to process-wide ITIMER_PROF only
+ * where per-thread timers cannot be created.
+ */
+#ifndef FLIGHTPROF_SAMPLER_H
+#define FLIGHTPROF_SAMPLER_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "config.h"
+
+/* Receives each sample in the signal handler: must be async-signal-safe.
+ * pcs[0] is the exact interrupted PC. */
+typedef void (*fp_sample_fn)(const uintptr_t *pcs, int depth, int tid);
+
+/*
+ * Installs the SIGPROF handler and arms a timer on every thread of the
+ * process. Returns 0, or -1 with errno EBUSY when the program already
+ * owns SIGPROF or ITIMER_PROF (nothing is changed then).
+ */
+int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth, fp_sample_fn fn);
+
+/* Disarms every timer and waits until no handler runs. */
+void fp_sampler_stop(void);
+
+bool fp_sampler_running(void);
+
+/* Arms/disarms the calling thread's timer; called by the thread wrappers
+ * around a new thread's life. No-ops when the sampler is stopped. */
+void fp_sampler_thread_start(void);
+void fp_sampler_thread_exit(void);
+
+/*
+ * The program is taking SIGPROF or ITIMER_PROF for itself: logs `why`
+ * once, disarms flightprof's timers and leaves the signal to the program.
+ * Samples taken so far are kept.
+ */
+void fp_sampler_step_aside(const char *why);
+
+/* Whether `sig`/ITIMER_PROF changes should make the sampler step aside:
+ * true while it runs and the caller is not flightprof itself. */
+bool fp_sampler_owns_sigprof(void);
+
+/* In a fork child: timers are not inherited; re-arms the calling (only)
+ * thread if the sampler was running. */
+void fp_sampler_after_fork_child(void);
+
+#endif

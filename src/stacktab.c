@@ -1,0 +1,167 @@
+/*
+ * The stack table: an open-addressing hash table of (tid, stack) keys with
+ * atomic counts, and an arena holding the stacks' addresses. Both live in
+ * one anonymous mapping made when profiling starts.
+ *
+ * A slot goes EMPTY -> FILLING (claimed by one thread with a CAS on its
+ * hash) -> READY (key written, published with release). A sample whose
+ * hash matches a slot still FILLING does not wait for it: it probes on and
+ * may create a second entry for the same stack, which the profile writer
+ * merges. No thread ever waits for another, so a handler never spins on a
+ * preempted thread.
+ *
+ * Signal context: fp_stacktab_add.
+ */
+#include "stacktab.h"
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#define MAX_PROBES 64
+
+enum slot_state { SLOT_EMPTY, SLOT_FILLING, SLOT_READY };
+
+struct slot {
+    _Atomic uint64_t hash;   /* 0 while empty */
+    _Atomic uint32_t state;  /* enum slot_state */
+    int32_t tid;
+    uint32_t depth;
+    uint32_t frames_at;      /* index into the arena */
+    _Atomic uint64_t count;
+};
+
+struct fp_stacktab {
+    size_t map_size;
+    size_t nslots;           /* a power of two */
+    size_t arena_size;       /* in addresses */
+    _Atomic size_t arena_used;
+    _Atomic uint64_t lost;
+    struct slot *slots;
+    uintptr_t *arena;
+};
+
+static size_t round_up_pow2(size_t n)
+{
+    size_t p = 1;
+
+    while (p < n)
+        p <<= 1;
+    return p;
+}
+
+struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames)
+{
+    size_t nslots = round_up_pow2(slots);
+    size_t size = sizeof(struct fp_stacktab) + nslots * sizeof(struct slot) + frames * sizeof(uintptr_t);
+    /* Untouched pages cost nothing: only slots and frames in use become
+     * resident. */
+    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+
+    if (mem == MAP_FAILED)
+        return NULL;
+    struct fp_stacktab *tab = mem;
+    tab->map_size = size;
+    tab->nslots = nslots;
+    tab->arena_size = frames;
+    tab->slots = (struct slot *)(tab + 1);
+    tab->arena = (uintptr_t *)(tab->slots + nslots);
+    return tab;
+}
+
+void fp_stacktab_free(struct fp_stacktab *tab)
+{
+    if (tab)
+        munmap(tab, tab->map_size);
+}
+
+/* FNV-1a over the tid and addresses; never 0, which marks an empty slot. */
+static uint64_t hash_key(int tid, const uintptr_t *pcs, int depth)
+{
+    uint64_t h = 1469598103934665603ull ^ (uint64_t)(uint32_t)tid;
+
+    for (int i = 0; i < depth; i++) {
+        h ^= (uint64_t)pcs[i];
+        h *= 1099511628211ull;
+    }
+    h ^= h >> 29;
+    return h ? h : 1;
+}
+
+static bool same_key(const struct fp_stacktab *tab, const struct slot *s, int tid,
+                     const uintptr_t *pcs, int depth)
+{
+    return s->tid == tid && s->depth == (uint32_t)depth &&
+           memcmp(&tab->arena[s->frames_at], pcs, (size_t)depth * sizeof(uintptr_t)) == 0;
+}
+
+static bool fill_slot(struct fp_stacktab *tab, struct slot *s, int tid, const uintptr_t *pcs,
+                      int depth)
+{
+    size_t at = atomic_fetch_add_explicit(&tab->arena_used, (size_t)depth, memory_order_relaxed);
+
+    if (at + (size_t)depth > tab->arena_size) {
+        /* The slot stays claimed but never becomes READY: it is lost. */
+        return false;
+    }
+    memcpy(&tab->arena[at], pcs, (size_t)depth * sizeof(uintptr_t));
+    s->tid = tid;
+    s->depth = (uint32_t)depth;
+    s->frames_at = (uint32_t)at;
+    atomic_store_explicit(&s->count, 1, memory_order_relaxed);
+    atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
+    return true;
+}
+
+void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int depth)
+{
+    uint64_t h = hash_key(tid, pcs, depth);
+    size_t mask = tab->nslots - 1;
+
+    for (size_t probe = 0; probe < MAX_PROBES; probe++) {
+        struct slot *s = &tab->slots[(h + probe) & mask];
+        uint64_t seen = atomic_load_explicit(&s->hash, memory_order_acquire);
+        if (seen == 0) {
+            uint64_t expected = 0;
+            if (atomic_compare_exchange_strong(&s->hash, &expected, h)) {
+                if (fill_slot(tab, s, tid, pcs, depth))
+                    return;
+                break;
+            }
+            seen = expected;
+        }
+        if (seen == h && atomic_load_explicit(&s->state, memory_order_acquire) == SLOT_READY &&
+            same_key(tab, s, tid, pcs, depth)) {
+            atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
+            return;
+        }
+    }
+    atomic_fetch_add_explicit(&tab->lost, 1, memory_order_relaxed);
+}
+
+void fp_stacktab_foreach(struct fp_stacktab *tab,
+                         void (*fn)(void *arg, int tid, const uintptr_t *pcs, int depth,
+                                    uint64_t count),
+                         void *arg)
+{
+    for (size_t i = 0; i < tab->nslots; i++) {
+        struct slot *s = &tab->slots[i];
+        if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+            continue;
+        fn(arg, s->tid, &tab->arena[s->frames_at], (int)s->depth,
+           atomic_load_explicit(&s->count, memory_order_relaxed));
+    }
+}
+
+uint64_t fp_stacktab_lost(const struct fp_stacktab *tab)
+{
+    return atomic_load_explicit(&((struct fp_stacktab *)tab)->lost, memory_order_relaxed);
+}
+
+void fp_stacktab_reset(struct fp_stacktab *tab)
+{
+    memset(tab->slots, 0, tab->nslots * sizeof(struct slot));
+    atomic_store(&tab->arena_used, 0);
+    atomic_store(&tab->lost, 0);
+}

@@ -1,0 +1,38 @@
+/*
+ * The stack table: CPU samples aggregated by (thread, stack) in memory
+ * mapped up front, so that the signal handler adds a sample without
+ * allocating or locking. When the table or its frame arena is full, the
+ * sample is counted as lost.
+ */
+#ifndef FLIGHTPROF_STACKTAB_H
+#define FLIGHTPROF_STACKTAB_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct fp_stacktab;
+
+/* Maps a table for `slots` distinct stacks holding `frames` addresses in
+ * all. Returns NULL (with errno) if the memory cannot be mapped. */
+struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames);
+void fp_stacktab_free(struct fp_stacktab *tab);
+
+/* Adds one sample of thread `tid` with stack pcs[0..depth). Lock-free;
+ * async-signal-safe. */
+void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int depth);
+
+/* Calls fn once per distinct (tid, stack) with its sample count so far.
+ * Safe while samples are being added (counts are read atomically; an entry
+ * still being filled in is skipped). */
+void fp_stacktab_foreach(struct fp_stacktab *tab,
+                         void (*fn)(void *arg, int tid, const uintptr_t *pcs, int depth,
+                                    uint64_t count),
+                         void *arg);
+
+/* Samples that found no room. */
+uint64_t fp_stacktab_lost(const struct fp_stacktab *tab);
+
+/* Forgets every sample (in a fork child, where no other thread runs). */
+void fp_stacktab_reset(struct fp_stacktab *tab);
+
+#endif

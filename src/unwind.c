@@ -1,0 +1,202 @@
+/*
+ * Stack walking. Owns the privately loaded libunwind (resolved once at
+ * start, read-only afterwards) and the fallback counters.
+ *
+ * libunwind is dlopen'ed with RTLD_LOCAL rather than linked: libunwind.so
+ * defines _Unwind_RaiseException and friends, and a preloaded library's
+ * dependencies come before libgcc_s in symbol lookup, so linking it would
+ * silently move the host's C++ exceptions onto libunwind.
+ *
+ * Signal context: fp_unwind_from_signal, fp_unwind_here,
+ * fp_unwind_to_locations.
+ */
+#include "unwind.h"
+
+#include <dlfcn.h>
+#include <link.h>
+#include <sys/auxv.h>
+#include <stdatomic.h>
+#include <stddef.h>
+#include <string.h>
+#include <ucontext.h>
+
+#include "log.h"
+#include "threads.h"
+
+/* Frames unw_backtrace may report above the interrupted one: our handler,
+ * its callers inside flightprof and the kernel's signal trampoline. */
+#define HANDLER_FRAMES_MAX 16
+#define FP_WALK_MAX_STACK (64u << 20) /* sanity bound when bounds unknown */
+
+static int (*unw_backtrace_fn)(void **buffer, int size);
+static _Atomic uint64_t loader_fallbacks, libunwind_failures;
+/* The dynamic loader's code, [lo, hi): a PC there may hold the loader's
+ * locks with its lists half-updated. Set once by fp_unwind_init. */
+static uintptr_t ldso_text_lo, ldso_text_hi;
+
+static int find_ldso_text(struct dl_phdr_info *info, size_t size, void *base)
+{
+    (void)size;
+    if (info->dlpi_addr != (uintptr_t)base)
+        return 0;
+    for (int i = 0; i < info->dlpi_phnum; i++) {
+        const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
+        if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
+            ldso_text_lo = info->dlpi_addr + ph->p_vaddr;
+            ldso_text_hi = ldso_text_lo + ph->p_memsz;
+        }
+    }
+    return 1;
+}
+
+static bool in_dynamic_loader(uintptr_t pc)
+{
+    return pc >= ldso_text_lo && pc < ldso_text_hi;
+}
+
+int fp_unwind_init(void)
+{
+    void *buf[4];
+    void *lib;
+
+    dl_iterate_phdr(find_ldso_text, (void *)getauxval(AT_BASE));
+    lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
+
+    if (!lib) {
+        fp_log("cannot load libunwind (%s); using frame pointers", dlerror());
+        return -1;
+    }
+    unw_backtrace_fn = (int (*)(void **, int))dlsym(lib, "unw_backtrace");
+    if (!unw_backtrace_fn) {
+        fp_log("libunwind has no unw_backtrace; using frame pointers");
+        return -1;
+    }
+    /* libunwind initialises itself (taking a lock) on first use: do that
+     * here, not in the first signal handler. */
+    unw_backtrace_fn(buf, 4);
+    return 0;
+}
+
+/* Follows the rbp chain from `fp`. Every frame must lie on the thread's
+ * stack, above the previous one and 16-byte aligned as the x86-64 ABI
+ * keeps it, so a corrupt or absent chain ends the walk instead of reading
+ * wild memory. */
+static int walk_frame_pointers(uintptr_t fp, uintptr_t sp, uintptr_t *pcs, int n, int max)
+{
+    const struct fp_self *self = fp_self();
+    uintptr_t lo = sp, hi = self->stack_hi;
+
+    if (!hi || sp < self->stack_lo || sp >= hi)
+        return n; /* unknown stack: only what we already have is safe */
+    if (hi - lo > FP_WALK_MAX_STACK)
+        hi = lo + FP_WALK_MAX_STACK;
+    while (n < max) {
+        if (fp < lo || fp > hi - 2 * sizeof(uintptr_t) || (fp & (sizeof(uintptr_t) - 1)))
+            break;
+        const uintptr_t *frame = (const uintptr_t *)fp;
+        uintptr_t next = frame[0], ret = frame[1];
+        if (ret < 4096)
+            break;
+        pcs[n++] = ret;
+        if (next <= fp)
+            break;
+        lo = fp;
+        fp = next;
+    }
+    return n;
+}
+
+static int unwind_fp_from_context(const ucontext_t *uc, uintptr_t *pcs, int max)
+{
+    const greg_t *regs = uc->uc_mcontext.gregs;
+
+    if (max <= 0)
+        return 0;
+    pcs[0] = (uintptr_t)regs[REG_RIP];
+    return walk_frame_pointers((uintptr_t)regs[REG_RBP], (uintptr_t)regs[REG_RSP], pcs, 1, max);
+}
+
+/* unw_backtrace starts in the handler; the interrupted frame is the one
+ * whose PC is the context's RIP. Everything before it is dropped. */
+static int unwind_libunwind_from_context(const ucontext_t *uc, uintptr_t *pcs, int max)
+{
+    void *raw[FP_DEPTH_MAX + HANDLER_FRAMES_MAX];
+    uintptr_t rip = (uintptr_t)uc->uc_mcontext.gregs[REG_RIP];
+    int want = max + HANDLER_FRAMES_MAX;
+
+    if (want > (int)(sizeof(raw) / sizeof(raw[0])))
+        want = (int)(sizeof(raw) / sizeof(raw[0]));
+    int n = unw_backtrace_fn(raw, want);
+    for (int i = 0; i < n && i < HANDLER_FRAMES_MAX; i++) {
+        if ((uintptr_t)raw[i] != rip)
+            continue;
+        int depth = n - i < max ? n - i : max;
+        for (int j = 0; j < depth; j++)
+            pcs[j] = (uintptr_t)raw[i + j];
+        return depth;
+    }
+    return -1;
+}
+
+int fp_unwind_from_signal(const void *ucontext, enum fp_unwind_mode mode, uintptr_t *pcs, int max)
+{
+    const ucontext_t *uc = ucontext;
+    struct fp_self *self = fp_self();
+
+    if (mode == FP_UNWIND_LIBUNWIND && unw_backtrace_fn) {
+        if (self->in_loader || in_dynamic_loader((uintptr_t)uc->uc_mcontext.gregs[REG_RIP])) {
+            atomic_fetch_add_explicit(&loader_fallbacks, 1, memory_order_relaxed);
+        } else {
+            self->in_loader++;
+            int depth = unwind_libunwind_from_context(uc, pcs, max);
+            self->in_loader--;
+            if (depth > 0)
+                return depth;
+            atomic_fetch_add_explicit(&libunwind_failures, 1, memory_order_relaxed);
+        }
+    }
+    return unwind_fp_from_context(uc, pcs, max);
+}
+
+__attribute__((noinline)) int fp_unwind_here(enum fp_unwind_mode mode, int skip, uintptr_t *pcs,
+                                             int max)
+{
+    struct fp_self *self = fp_self();
+
+    if (mode == FP_UNWIND_LIBUNWIND && unw_backtrace_fn && !self->in_loader) {
+        void *raw[FP_DEPTH_MAX + 8];
+        int drop = 2 + skip; /* this function and its caller */
+        int want = max + drop;
+        if (want > (int)(sizeof(raw) / sizeof(raw[0])))
+            want = (int)(sizeof(raw) / sizeof(raw[0]));
+        self->in_loader++;
+        int n = unw_backtrace_fn(raw, want);
+        self->in_loader--;
+        int depth = 0;
+        for (int i = drop; i < n; i++)
+            pcs[depth++] = (uintptr_t)raw[i];
+        return depth;
+    }
+    uintptr_t tmp[FP_DEPTH_MAX + 8];
+    int drop = 1 + skip; /* the caller's frame; this one has no return slot yet */
+    int want = max + drop > (int)(sizeof(tmp) / sizeof(tmp[0])) ? (int)(sizeof(tmp) / sizeof(tmp[0]))
+                                                                : max + drop;
+    uintptr_t fp = (uintptr_t)__builtin_frame_address(0);
+    int n = walk_frame_pointers(fp, fp, tmp, 0, want);
+    int depth = 0;
+    for (int i = drop; i < n; i++)
+        pcs[depth++] = tmp[i];
+    return depth;
+}
+
+void fp_unwind_to_locations(uint64_t *addrs, const uintptr_t *pcs, int n, bool leaf_exact)
+{
+    for (int i = 0; i < n; i++)
+        addrs[i] = (uint64_t)pcs[i] - (i == 0 && leaf_exact ? 0 : 1);
+}
+
+void fp_unwind_stats(struct fp_unwind_stats *out)
+{
+    out->loader_fallbacks = atomic_load(&loader_fallbacks);
+    out->libunwind_failures = atomic_load(&libunwind_failures);
+}
