@@ -94,12 +94,14 @@ $(BUILD)/libflightprof.so: $(LIB_OBJS)
 $(BUILD)/flightprof: $(TOOL_OBJS) $(TOOL_LIB_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS) -lm
 
-$(BUILD)/progs/%: tests/progs/%.c | $(DEPS_OK)
+# Test programs may link the library itself (`// build: -lflightprof`).
+PROGLINK := -L$(BUILD) -Wl,-rpath,$(abspath $(BUILD)) -ldl -lm
+$(BUILD)/progs/%: tests/progs/%.c $(BUILD)/libflightprof.so | $(DEPS_OK)
 	@mkdir -p $(@D)
-	$(CC) $(PROGCFLAGS) -o $@ $< -ldl -lm $(shell sed -n 's|^// build: ||p' $<)
-$(BUILD)/progs/%: tests/progs/%.cc | $(DEPS_OK)
+	$(CC) $(PROGCFLAGS) -o $@ $< $(shell sed -n 's|^// build: ||p' $<) $(PROGLINK)
+$(BUILD)/progs/%: tests/progs/%.cc $(BUILD)/libflightprof.so | $(DEPS_OK)
 	@mkdir -p $(@D)
-	$(CXX) $(PROGCFLAGS) -o $@ $< -ldl -lm $(shell sed -n 's|^// build: ||p' $<)
+	$(CXX) $(PROGCFLAGS) -o $@ $< $(shell sed -n 's|^// build: ||p' $<) $(PROGLINK)
 
 # Shared libraries the test programs dlopen.
 $(BUILD)/progs/%.so: tests/progs/plugins/%.c | $(DEPS_OK)
@@ -116,7 +118,15 @@ $(BUILD)/unit/%: tests/unit/%.c $(TOOL_LIB_OBJS) | $(DEPS_OK)
 
 # Objects a unit test names in `// links:` are built on demand.
 .SECONDEXPANSION:
-$(UNITS): $$(patsubst src/%.c,$(BUILD)/obj/tool/%.o,$$(shell sed -n 's|^// links: ||p' tests/unit/$$(notdir $$@).c))
+$(UNITS): $$(patsubst src/%.c,$(BUILD)/obj/tool/%.o,$$(shell sed -n 's|^// links. ||p' tests/unit/$$(notdir $$@).c))
+
+# Benchmark drivers: like unit tests, but run by `make bench` only.
+BENCH_SRCS := $(wildcard tests/bench/*.c)
+BENCHES  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
+$(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/obj/tool/unwind.o \
+		$(BUILD)/obj/tool/threads.o $(TOOL_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
 
 check: all $(PROGS) $(UNITS)
 	@BUILD=$(BUILD) SAN="$(SAN)" tests/run.sh $(TESTS)
@@ -124,7 +134,7 @@ check: all $(PROGS) $(UNITS)
 demo: all $(BUILD)/progs/demo
 	@tools/demo.sh $(BUILD)
 
-bench: all $(PROGS)
+bench: all $(PROGS) $(BENCHES)
 	@BUILD=$(BUILD) tools/bench.sh
 
 clean:

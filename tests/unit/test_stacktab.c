@@ -1,0 +1,107 @@
+// links: src/stacktab.c
+/* The stack table: merging, per-thread keys, lost samples when full, and
+ * concurrent adders losing nothing. */
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "stacktab.h"
+
+#define CHECK(cond)                                                    \
+    do {                                                               \
+        if (!(cond)) {                                                 \
+            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
+            exit(1);                                                   \
+        }                                                              \
+    } while (0)
+
+struct totals {
+    uint64_t samples, entries, for_tid7;
+};
+
+static void sum(void *arg, int tid, const uintptr_t *pcs, int depth, uint64_t count)
+{
+    struct totals *t = arg;
+
+    (void)pcs;
+    CHECK(depth > 0);
+    t->samples += count;
+    t->entries++;
+    if (tid == 7)
+        t->for_tid7 += count;
+}
+
+static void merges_equal_stacks(void)
+{
+    struct fp_stacktab *tab = fp_stacktab_new(64, 1024);
+    uintptr_t a[3] = {1, 2, 3}, b[2] = {1, 2};
+    struct totals t = {0};
+
+    for (int i = 0; i < 10; i++)
+        fp_stacktab_add(tab, 7, a, 3);
+    fp_stacktab_add(tab, 8, a, 3); /* same stack, other thread */
+    fp_stacktab_add(tab, 7, b, 2); /* prefix of a: a different stack */
+    fp_stacktab_foreach(tab, sum, &t);
+    CHECK(t.samples == 12);
+    CHECK(t.entries == 3);
+    CHECK(t.for_tid7 == 11);
+    CHECK(fp_stacktab_lost(tab) == 0);
+    fp_stacktab_reset(tab);
+    t = (struct totals){0};
+    fp_stacktab_foreach(tab, sum, &t);
+    CHECK(t.samples == 0);
+    fp_stacktab_free(tab);
+}
+
+static void counts_lost_samples_when_full(void)
+{
+    struct fp_stacktab *tab = fp_stacktab_new(4, 8); /* room for 4 stacks of 2 */
+    struct totals t = {0};
+
+    for (uintptr_t i = 1; i <= 10; i++) {
+        uintptr_t pcs[2] = {i, i + 100};
+        fp_stacktab_add(tab, 1, pcs, 2);
+    }
+    fp_stacktab_foreach(tab, sum, &t);
+    CHECK(t.samples + fp_stacktab_lost(tab) == 10);
+    CHECK(fp_stacktab_lost(tab) >= 6);
+    fp_stacktab_free(tab);
+}
+
+static struct fp_stacktab *shared;
+
+static void *adder(void *arg)
+{
+    int tid = (int)(intptr_t)arg;
+
+    for (uintptr_t i = 0; i < 200000; i++) {
+        uintptr_t pcs[4] = {i % 50, 2, 3, 4};
+        fp_stacktab_add(shared, tid % 2, pcs, 4);
+    }
+    return NULL;
+}
+
+static void concurrent_adders_lose_nothing(void)
+{
+    pthread_t threads[4];
+    struct totals t = {0};
+
+    shared = fp_stacktab_new(1024, 1 << 16);
+    for (int i = 0; i < 4; i++)
+        pthread_create(&threads[i], NULL, adder, (void *)(intptr_t)i);
+    for (int i = 0; i < 4; i++)
+        pthread_join(threads[i], NULL);
+    fp_stacktab_foreach(shared, sum, &t);
+    CHECK(t.samples == 800000);
+    CHECK(fp_stacktab_lost(shared) == 0);
+    CHECK(t.entries >= 100); /* 50 stacks x 2 threads, maybe a few duplicates */
+    fp_stacktab_free(shared);
+}
+
+int main(void)
+{
+    merges_equal_stacks();
+    counts_lost_samples_when_full();
+    concurrent_adders_lose_nothing();
+    return 0;
+}
