@@ -41,3 +41,32 @@ top_share() { # FILE NAME [flat|cum]
 assert_between() { # VALUE LO HI WHAT
     [ "$1" -ge "$2" ] && [ "$1" -le "$3" ] || fail "$4: $1 not in [$2, $3]"
 }
+
+# Per-value totals of label KEY in milliseconds of CPU, one "VALUE MS" line
+# each, from `go tool pprof -tags`.
+tag_ms() { # FILE KEY
+    pprof -tags -unit=ms -sample_index=cpu "$1" | awk -v key="$2:" '
+        $1 == key && $2 == "Total" { inside = 1; next }
+        /^ *[A-Za-z_]+: Total/ { inside = 0 }
+        inside && /\(/ { v = $1; sub("ms", "", v); print $NF, v + 0 }'
+}
+
+# Total CPU milliseconds in a CPU profile.
+total_ms() { # FILE
+    pprof -tags -unit=ms -sample_index=cpu "$1" | awk '$1 == "thread:" && $2 == "Total" { v = $3; sub("ms", "", v); print int(v + 0.5) }'
+}
+
+# Runs a command twice, with and without flightprof, and checks that
+# stdout and the exit status are the same. The profiled run's stdout is left
+# in $FP_TMP/with.out.
+same_behaviour() { # CMD ARGS... (FLIGHTPROF_* from the caller's environment)
+    local rc_plain rc_with
+    set +e
+    env -u FLIGHTPROF_CPU "$@" >"$FP_TMP/plain.out" 2>/dev/null
+    rc_plain=$?
+    fp_run "$@" >"$FP_TMP/with.out" 2>"$FP_TMP/with.err"
+    rc_with=$?
+    set -e
+    [ "$rc_plain" = "$rc_with" ] || fail "$1: exit status $rc_with with flightprof, $rc_plain without"
+    cmp -s "$FP_TMP/plain.out" "$FP_TMP/with.out" || fail "$1: stdout differs with flightprof"
+}

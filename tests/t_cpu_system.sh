@@ -1,0 +1,29 @@
+#!/bin/bash
+# Unmodified system programs: identical output and exit status with and
+# without flightprof, and a valid profile whose top functions make sense.
+source "$FP_ROOT/tests/lib.sh"
+
+# A deterministic input of a few megabytes.
+seq 1 400000 | awk '{ print ($1 * 7919) % 1000003, $1 }' >"$FP_TMP/input"
+
+export FLIGHTPROF_HZ=250
+
+FLIGHTPROF_CPU=$FP_TMP/python.pb.gz same_behaviour /usr/bin/python3 -c '
+def fib(n):
+    return n if n < 2 else fib(n - 1) + fib(n - 2)
+print(fib(27))'
+pprof -top "$FP_TMP/python.pb.gz" >"$FP_TMP/python.top"
+head -15 "$FP_TMP/python.top"
+grep -qE '_PyEval_EvalFrameDefault|PyObject|_Py' "$FP_TMP/python.top" || fail "python3: no interpreter functions on top"
+
+FLIGHTPROF_CPU=$FP_TMP/xz.pb.gz same_behaviour xz -T2 -6 -c "$FP_TMP/input"
+pprof -top "$FP_TMP/xz.pb.gz" >"$FP_TMP/xz.top"
+head -15 "$FP_TMP/xz.top"
+grep -qi 'lzma' "$FP_TMP/xz.top" || fail "xz: no liblzma functions on top"
+[ "$(tag_ms "$FP_TMP/xz.pb.gz" thread | wc -l)" -ge 2 ] || fail "xz -T2: fewer than 2 threads in the profile"
+
+FLIGHTPROF_CPU=$FP_TMP/sort.pb.gz same_behaviour sort -n "$FP_TMP/input"
+pprof -top "$FP_TMP/sort.pb.gz" >"$FP_TMP/sort.top"
+head -15 "$FP_TMP/sort.top"
+grep -qE 'main|sort|str|mem|__libc_start' "$FP_TMP/sort.top" ||
+    pprof -top -cum "$FP_TMP/sort.pb.gz" | grep -q '__libc_start_main' || fail "sort: nothing recognisable"
