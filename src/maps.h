@@ -7,6 +7,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 struct fp_mapping {
     uint64_t start, limit;  /* runtime addresses [start, limit) */
@@ -25,6 +26,10 @@ struct fp_maps {
  * with errno. Not async-signal-safe. */
 int fp_maps_read_self(struct fp_maps *out);
 
+/* The same for another process (e.g. a child a test starts). Its [vdso]
+ * is given this process's vDSO build-id: one kernel, one vDSO. */
+int fp_maps_read_pid(pid_t pid, struct fp_maps *out);
+
 /* Appends one mapping (copying the strings); for maps recorded elsewhere,
  * e.g. in a snapshot. Keeps the array sorted. Returns 0 or -1. */
 int fp_maps_add(struct fp_maps *maps, uint64_t start, uint64_t limit, uint64_t offset,
@@ -32,6 +37,14 @@ int fp_maps_add(struct fp_maps *maps, uint64_t start, uint64_t limit, uint64_t o
 
 /* The mapping containing `addr`, or NULL. */
 const struct fp_mapping *fp_maps_find(const struct fp_maps *maps, uint64_t addr);
+
+/* The GNU build-id of an ELF image (libelf handle) as a malloc'd lowercase
+ * hex string, "" when it has none; NULL when out of memory. */
+struct Elf;
+char *fp_maps_elf_build_id(struct Elf *elf);
+
+/* This process's vDSO image and its size, or NULL when there is none. */
+const void *fp_maps_vdso_image(size_t *size);
 
 void fp_maps_free(struct fp_maps *maps);
 

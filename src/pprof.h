@@ -17,7 +17,8 @@ struct fp_pprof_value_type {
     const char *type, *unit; /* e.g. "cpu", "nanoseconds" */
 };
 
-/* A sample label: a string label when `str` is set, else numeric. */
+/* A sample label: a string label when `str` is set, else numeric. pprof
+ * drops a numeric label whose num is 0 and that has no num_unit. */
 struct fp_pprof_label {
     const char *key;
     const char *str;
@@ -54,7 +55,9 @@ int fp_pprof_add_synthetic_sample(struct fp_pprof *p, const char *name, const in
 /*
  * Symbolizes every location against `maps` (NULL: the calling process's own
  * mappings, read now), encodes, gzips and writes the profile to `path`
- * atomically. Returns 0 or -1 with errno.
+ * atomically. Every mapping of `maps` becomes a Mapping (IDs 1..n in
+ * order), each location a Location with its inline frames as Lines,
+ * innermost first. Returns 0 or -1 with errno.
  */
 int fp_pprof_write(struct fp_pprof *p, const struct fp_maps *maps, const char *path);
 

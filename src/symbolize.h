@@ -16,7 +16,9 @@ struct fp_symbolizer;
 
 /* One source-level frame. Strings belong to the symbolizer. */
 struct fp_frame {
-    const char *function;    /* demangled name; never NULL when returned */
+    const char *function;    /* demangled name without its parameter list,
+                                as pprof shows C++ names ("ns::Box<int>::get");
+                                never NULL when returned */
     const char *system_name; /* mangled (linkage) name, or same as function */
     const char *file;        /* "" when unknown */
     int64_t start_line;      /* line of the function's declaration, 0 if unknown */
@@ -42,7 +44,10 @@ struct fp_symbolizer *fp_symbolizer_new(const struct fp_maps *maps);
  */
 int fp_symbolize(struct fp_symbolizer *sym, uint64_t addr, struct fp_frame *frames, int max);
 
-/* The flags for mapping `index` of the maps passed to fp_symbolizer_new. */
+/* The flags for mapping `index` of the maps passed to fp_symbolizer_new:
+ * each is set when at least one address symbolized so far in the mapping
+ * got that information (pprof's own meaning: it re-symbolizes a mapping
+ * only when none is set). has_inline_frames: DWARF was consulted. */
 struct fp_mapping_symbols fp_symbolizer_mapping(struct fp_symbolizer *sym, size_t index);
 
 void fp_symbolizer_free(struct fp_symbolizer *sym);
