@@ -14,16 +14,20 @@
 #include "threads.h"
 #include "unwind.h"
 
+static bool wants_output(const struct fp_config *cfg)
+{
+    return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_path[0] || cfg->mutex_path[0];
+}
+
+/* A fork child has only the forking thread: the service thread must be
+ * started anew for signal-triggered writes to work there. */
 static void after_fork_child(void)
 {
     fp_threads_after_fork_child();
     fp_service_after_fork_child();
+    if (wants_output(fp_lifecycle_config()))
+        fp_service_start();
     fp_recorder_after_fork_child();
-}
-
-static bool wants_output(const struct fp_config *cfg)
-{
-    return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_path[0] || cfg->mutex_path[0];
 }
 
 __attribute__((constructor)) static void flightprof_load(void)

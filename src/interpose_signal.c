@@ -3,11 +3,17 @@
  * for itself (another profiler, or its own sampling). The program wins:
  * the sampler steps aside, the call goes through unchanged.
  *
+ * While the sampler owns SIGPROF, masks the program sets never block it:
+ * many programs (xz, servers with a signal-handling thread) block every
+ * signal in their worker threads, which would hide those threads from the
+ * profile. The program never receives SIGPROF, so it cannot tell.
+ *
  * Signal context: none (the wrappers run wherever the program calls them,
  * and only call the sampler's step-aside outside handlers' paths).
  */
 #include "interpose_signal.h"
 
+#include <pthread.h>
 #include <stdbool.h>
 
 #include "interpose.h"
@@ -16,6 +22,8 @@
 static __typeof__(sigaction) *FP_REAL(sigaction);
 static __typeof__(signal) *FP_REAL(signal);
 static __typeof__(setitimer) *FP_REAL(setitimer);
+static __typeof__(sigprocmask) *FP_REAL(sigprocmask);
+static __typeof__(pthread_sigmask) *FP_REAL(pthread_sigmask);
 
 int fp_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
@@ -54,4 +62,28 @@ FP_EXPORT int setitimer(__itimer_which_t which, const struct itimerval *value, s
     if (which == ITIMER_PROF && arms && fp_sampler_owns_sigprof())
         fp_sampler_step_aside("the program arms its own ITIMER_PROF");
     return fp_real_setitimer(which, value, old);
+}
+
+/* The mask the program asked for, minus SIGPROF while we sample. */
+static const sigset_t *without_sigprof(int how, const sigset_t *set, sigset_t *copy)
+{
+    if (!set || how == SIG_UNBLOCK || !sigismember(set, SIGPROF) || !fp_sampler_owns_sigprof())
+        return set;
+    *copy = *set;
+    sigdelset(copy, SIGPROF);
+    return copy;
+}
+
+FP_EXPORT int sigprocmask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t copy;
+
+    return FP_RESOLVE(sigprocmask)(how, without_sigprof(how, set, &copy), old);
+}
+
+FP_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+    sigset_t copy;
+
+    return FP_RESOLVE(pthread_sigmask)(how, without_sigprof(how, set, &copy), old);
 }

@@ -15,6 +15,7 @@
 #include "sampler.h"
 
 #include <dirent.h>
+#include <pthread.h>
 #include <errno.h>
 #include <sched.h>
 #include <signal.h>
@@ -279,7 +280,16 @@ bool fp_sampler_running(void)
 
 void fp_sampler_thread_start(void)
 {
-    if (atomic_load(&sampler.running) && !sampler.use_itimer)
+    sigset_t prof;
+
+    if (!atomic_load(&sampler.running))
+        return;
+    /* A thread created with every signal blocked (xz does this) would
+     * never take a sample. */
+    sigemptyset(&prof);
+    sigaddset(&prof, SIGPROF);
+    pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
+    if (!sampler.use_itimer)
         add_thread(fp_self_tid());
 }
 

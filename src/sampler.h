@@ -28,8 +28,9 @@ void fp_sampler_stop(void);
 
 bool fp_sampler_running(void);
 
-/* Arms/disarms the calling thread's timer; called by the thread wrappers
- * around a new thread's life. No-ops when the sampler is stopped. */
+/* Arms/disarms the calling thread's timer (and unblocks SIGPROF in it);
+ * called by the thread wrappers around a new thread's life. No-ops when
+ * the sampler is stopped. */
 void fp_sampler_thread_start(void);
 void fp_sampler_thread_exit(void);
 

@@ -64,6 +64,7 @@ int fp_service_start(void)
     pthread_t thread;
     sigset_t all, old;
 
+    fp_self()->busy++; /* our masks are ours: see interpose_signal.c */
     pthread_mutex_lock(&start_lock);
     if (atomic_load(&wake_write) >= 0)
         goto out;
@@ -89,6 +90,7 @@ int fp_service_start(void)
     pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
     pthread_mutex_unlock(&start_lock);
+    fp_self()->busy--;
     return rc;
 }
 

@@ -70,3 +70,14 @@ same_behaviour() { # CMD ARGS... (FLIGHTPROF_* from the caller's environment)
     [ "$rc_plain" = "$rc_with" ] || fail "$1: exit status $rc_with with flightprof, $rc_plain without"
     cmp -s "$FP_TMP/plain.out" "$FP_TMP/with.out" || fail "$1: stdout differs with flightprof"
 }
+
+# The cumulative value of function NAME for sample type INDEX in
+# `go tool pprof -top` over one or more profiles (merged), as an integer in
+# UNIT (B for bytes, ns for nanoseconds; ignored for counts); 0 if absent.
+pprof_cum() { # INDEX UNIT NAME FILE...
+    local index=$1 unit=$2 name=$3
+    shift 3
+    pprof -top -cum -nodefraction=0 -nodecount=100000 -sample_index="$index" -unit="$unit" "$@" |
+        awk -v name="$name" '$6 == name { v = $4; sub(/[a-zA-Z]+$/, "", v); printf "%.0f\n", v; found = 1; exit }
+                             END { if (!found) print 0 }'
+}

@@ -11,5 +11,6 @@ for mode in dlopen throw threads; do
     rc=$?
     set -e
     [ $rc = 0 ] || fail "$mode: exit status $rc"
-    pprof -top "$FP_TMP/$mode.pb.gz" | head -12
+    pprof -top "$FP_TMP/$mode.pb.gz" >"$FP_TMP/$mode.top"
+    head -12 "$FP_TMP/$mode.top"
 done

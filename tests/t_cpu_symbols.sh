@@ -24,7 +24,7 @@ fi
 pprof -list local_static_burner "$FP_TMP/sym.pb.gz" >"$FP_TMP/list"
 cat "$FP_TMP/list"
 grep -q 'cpu_symbols.cc' "$FP_TMP/list" || fail "-list does not name the source file"
-grep -qE '^ +[0-9.]+m?s +[0-9.]+m?s +[0-9]+: +burn_units\(units\);' "$FP_TMP/list" ||
+grep -qE '^ +[^ ]+ +[0-9.]+m?s +[0-9]+: +burn_units\(units\);' "$FP_TMP/list" ||
     fail "-list does not attribute samples to the line that burns"
 
 # The program's mapping says it is symbolized, inline frames included, and
