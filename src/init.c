@@ -8,7 +8,9 @@
 
 #include "config.h"
 #include "cpu.h"
+#include "heapprof.h"
 #include "lifecycle.h"
+#include "mutexprof.h"
 #include "recorder.h"
 #include "service.h"
 #include "threads.h"
@@ -45,6 +47,10 @@ __attribute__((constructor)) static void flightprof_load(void)
         fp_service_start();
     fp_unwind_init();
     fp_recorder_init(&cfg);
+    /* After the recorder: they turn the allocator and lock hooks on if
+     * either they or the recorder need them. */
+    fp_heapprof_init(&cfg);
+    fp_mutexprof_init(&cfg);
     fp_cpu_init(&cfg);
     fp_self()->busy--;
 }

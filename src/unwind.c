@@ -20,6 +20,7 @@
 #include <string.h>
 #include <ucontext.h>
 
+#include "loaderlock.h"
 #include "log.h"
 #include "threads.h"
 
@@ -54,12 +55,19 @@ static bool in_dynamic_loader(uintptr_t pc)
     return pc >= ldso_text_lo && pc < ldso_text_hi;
 }
 
+bool fp_unwind_pc_in_loader(uintptr_t pc)
+{
+    return in_dynamic_loader(pc);
+}
+
 int fp_unwind_init(void)
 {
     void *buf[4];
     void *lib;
 
     dl_iterate_phdr(find_ldso_text, (void *)getauxval(AT_BASE));
+    if (fp_loaderlock_init() != 0)
+        fp_log("cannot locate the dynamic loader's lock; samples taken in dlopen may use frame pointers");
     lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
 
     if (!lib) {
@@ -144,7 +152,8 @@ int fp_unwind_from_signal(const void *ucontext, enum fp_unwind_mode mode, uintpt
     struct fp_self *self = fp_self();
 
     if (mode == FP_UNWIND_LIBUNWIND && unw_backtrace_fn) {
-        if (self->in_loader || in_dynamic_loader((uintptr_t)uc->uc_mcontext.gregs[REG_RIP])) {
+        if (self->in_loader || fp_loaderlock_busy() ||
+            in_dynamic_loader((uintptr_t)uc->uc_mcontext.gregs[REG_RIP])) {
             atomic_fetch_add_explicit(&loader_fallbacks, 1, memory_order_relaxed);
         } else {
             self->in_loader++;
@@ -163,7 +172,9 @@ __attribute__((noinline)) int fp_unwind_here(enum fp_unwind_mode mode, int skip,
 {
     struct fp_self *self = fp_self();
 
-    if (mode == FP_UNWIND_LIBUNWIND && unw_backtrace_fn && !self->in_loader) {
+    /* Also with the loader lock taken by another thread: it may be waiting
+     * for libunwind's lock, which our unwind would take first. */
+    if (mode == FP_UNWIND_LIBUNWIND && unw_backtrace_fn && !self->in_loader && !fp_loaderlock_busy()) {
         void *raw[FP_DEPTH_MAX + 8];
         int drop = 2 + skip; /* this function and its caller */
         int want = max + drop;

@@ -41,6 +41,10 @@ int fp_unwind_from_signal(const void *ucontext, enum fp_unwind_mode mode, uintpt
  */
 int fp_unwind_here(enum fp_unwind_mode mode, int skip, uintptr_t *pcs, int max);
 
+/* True if `pc` is in the dynamic loader's code, which may hold the
+ * loader's locks (then only frame pointers are safe). Async-signal-safe. */
+bool fp_unwind_pc_in_loader(uintptr_t pc);
+
 /* Converts a stack in place to location addresses: every return address
  * (all entries but pcs[0] when `leaf_exact`) becomes address - 1. */
 void fp_unwind_to_locations(uint64_t *addrs, const uintptr_t *pcs, int n, bool leaf_exact);
