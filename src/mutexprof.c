@@ -1,0 +1,218 @@
+/*
+ * The lock-contention profile. Owns `mx` (configuration set at load;
+ * sites changed under mx.lock, read lock-free when writing), the
+ * per-thread sampling generator and the flightprof_mutex_write API.
+ * Go's conventions: contentions/count and delay/nanoseconds by the
+ * waiter's stack, period_type contentions/count, period = the rate, and
+ * values scaled by the rate.
+ *
+ * Signal context: none.
+ */
+#include "mutexprof.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "flightprof.h"
+#include "interpose.h"
+#include "interpose_lock.h"
+#include "lifecycle.h"
+#include "log.h"
+#include "outfile.h"
+#include "poisson.h"
+#include "pprof.h"
+#include "recorder.h"
+#include "sitetab.h"
+#include "threads.h"
+#include "unwind.h"
+
+#define MAX_SITES (16u << 10)
+#define MAX_FRAMES (1u << 20)
+
+enum { CONTENTIONS, DELAY_NS };
+
+static __thread uint64_t sample_rng __attribute__((tls_model("initial-exec")));
+
+static struct {
+    bool on;
+    uint64_t rate;
+    enum fp_unwind_mode mode;
+    int depth;
+    char pattern[PATH_MAX];
+    int64_t start_wall_ns, start_mono_ns;
+    pthread_mutex_t lock; /* serialises changes to `sites` */
+    struct fp_sitetab *sites;
+    uint64_t lost; /* sampled contentions without room (lock) */
+} mx = {.lock = PTHREAD_MUTEX_INITIALIZER};
+
+static int64_t clock_ns(clockid_t clock)
+{
+    struct timespec ts;
+
+    clock_gettime(clock, &ts);
+    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+static bool sampled(void)
+{
+    if (mx.rate <= 1)
+        return true;
+    if (!sample_rng)
+        sample_rng = fp_poisson_seed();
+    return fp_poisson_next(&sample_rng) % mx.rate == 0;
+}
+
+void fp_mutexprof_contended(uint64_t wait_ns, const void *caller)
+{
+    struct fp_self *self = fp_self();
+    int saved_errno = errno;
+    uintptr_t pcs[FP_DEPTH_MAX];
+
+    if (!mx.on)
+        return;
+    self->busy++;
+    if (sampled()) {
+        int depth = fp_sitetab_capture(mx.mode, caller, pcs, mx.depth);
+        pthread_mutex_lock(&mx.lock);
+        uint32_t site = fp_sitetab_get(mx.sites, pcs, depth, 0);
+        if (site) {
+            fp_sitetab_count(mx.sites, site, CONTENTIONS, 1);
+            fp_sitetab_count(mx.sites, site, DELAY_NS, (int64_t)wait_ns);
+        } else {
+            mx.lost++;
+        }
+        pthread_mutex_unlock(&mx.lock);
+    }
+    self->busy--;
+    errno = saved_errno;
+}
+
+/* ---- writing ---------------------------------------------------------- */
+
+struct write_ctx {
+    struct fp_pprof *profile;
+    int failed;
+};
+
+static void add_site(void *arg, const uintptr_t *pcs, int depth, uint64_t tag,
+                     const int64_t counters[FP_SITE_COUNTERS])
+{
+    struct write_ctx *ctx = arg;
+    uint64_t addrs[FP_DEPTH_MAX];
+    int64_t values[2] = {counters[CONTENTIONS] * (int64_t)mx.rate,
+                         counters[DELAY_NS] * (int64_t)mx.rate};
+
+    (void)tag;
+    fp_unwind_to_locations(addrs, pcs, depth, false);
+    if (fp_pprof_add_sample(ctx->profile, addrs, depth, values, NULL, 0) != 0)
+        ctx->failed = 1;
+}
+
+static int write_profile(const char *path)
+{
+    static const struct fp_pprof_value_type types[] = {
+        {"contentions", "count"},
+        {"delay", "nanoseconds"},
+    };
+    struct write_ctx ctx = {0};
+    struct fp_self *self = fp_self();
+    char line[128];
+    int rc = -1;
+
+    self->busy++;
+    ctx.profile = fp_pprof_new(types, 2, types[0], (int64_t)mx.rate);
+    if (ctx.profile) {
+        fp_pprof_set_time(ctx.profile, mx.start_wall_ns, clock_ns(CLOCK_MONOTONIC) - mx.start_mono_ns);
+        fp_sitetab_foreach(mx.sites, add_site, &ctx);
+        pthread_mutex_lock(&mx.lock);
+        uint64_t lost = mx.lost;
+        pthread_mutex_unlock(&mx.lock);
+        if (lost) {
+            snprintf(line, sizeof(line), "flightprof: %llu sampled contentions had no room in the site table",
+                     (unsigned long long)lost);
+            fp_pprof_add_comment(ctx.profile, line);
+        }
+        if (!ctx.failed)
+            rc = fp_pprof_write(ctx.profile, NULL, path);
+        fp_pprof_free(ctx.profile);
+    }
+    if (rc != 0)
+        fp_log("cannot write the mutex profile %s: %s", path, strerror(errno));
+    self->busy--;
+    return rc;
+}
+
+FP_EXPORT int flightprof_mutex_write(const char *path)
+{
+    if (!mx.on) {
+        errno = ESRCH;
+        return -1;
+    }
+    if (!path || !*path) {
+        errno = EINVAL;
+        return -1;
+    }
+    return write_profile(path);
+}
+
+static void write_at_exit(int status)
+{
+    char own[PATH_MAX], path[PATH_MAX];
+
+    (void)status;
+    if (!mx.on)
+        return;
+    fp_lifecycle_own_pattern(mx.pattern, own);
+    if (fp_outfile_expand(own, getpid(), (uint64_t)(mx.start_wall_ns / 1000000000), 0, path,
+                          sizeof(path)) != 0)
+        snprintf(path, sizeof(path), "%s", own);
+    write_profile(path);
+}
+
+/* ---- fork and start ------------------------------------------------------ */
+
+static void before_fork(void)
+{
+    fp_self()->busy++;
+    pthread_mutex_lock(&mx.lock);
+}
+
+static void after_fork_parent(void)
+{
+    pthread_mutex_unlock(&mx.lock);
+    fp_self()->busy--;
+}
+
+static void after_fork_child(void)
+{
+    pthread_mutex_init(&mx.lock, NULL);
+    fp_self()->busy--;
+}
+
+void fp_mutexprof_init(const struct fp_config *cfg)
+{
+    if (cfg->mutex_path[0]) {
+        mx.rate = cfg->mutex_rate ? cfg->mutex_rate : 1;
+        mx.mode = cfg->unwind;
+        mx.depth = cfg->depth;
+        snprintf(mx.pattern, sizeof(mx.pattern), "%s", cfg->mutex_path);
+        mx.start_wall_ns = clock_ns(CLOCK_REALTIME);
+        mx.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+        mx.sites = fp_sitetab_new(MAX_SITES, MAX_FRAMES);
+        if (mx.sites) {
+            fp_lifecycle_on_fork(before_fork, after_fork_parent, after_fork_child);
+            fp_lifecycle_on_exit(write_at_exit);
+            mx.on = true;
+        } else {
+            fp_log("FLIGHTPROF_MUTEX=%s: cannot reserve memory for the mutex profile: %s; not profiling",
+                   cfg->mutex_path, strerror(errno));
+        }
+    }
+    fp_interpose_lock_configure(mx.on, fp_recorder_enabled());
+}

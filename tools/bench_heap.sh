@@ -1,0 +1,67 @@
+#!/bin/bash
+# Heap profile benchmark, run by `make bench`: tests/progs/malloc_bench
+# (2 threads x 2M malloc/free pairs of 16..1040 bytes) with no profiler,
+# with the heap profile at the default rate and at rate 1, and under
+# heaptrack; runs alternate, medians of BENCH_REPS (default 5). Prints
+# wall and CPU seconds with ratios against the unprofiled runs of the same
+# invocation, then the steady-state cost on a 10x longer run (where the
+# fixed cost of writing the profile at exit, symbolization included,
+# matters less) and that fixed cost itself.
+set -euo pipefail
+BUILD=${BUILD:-build}
+LIB=$(realpath "$BUILD/libflightprof.so")
+PROG=$(realpath "$BUILD/progs/malloc_bench")
+REPS=${BENCH_REPS:-5}
+PAIRS=${BENCH_PAIRS:-2000000}
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/flightprof-bench-heap.XXXXXX")
+trap 'rm -rf "$TMP"' EXIT
+unset LD_PRELOAD
+TIMEFORMAT='%3R %3U %3S'
+
+configs=(plain heap heap_rate1)
+command -v heaptrack >/dev/null && configs+=(heaptrack)
+
+# Runs CONFIG once with PAIRS pairs per thread; appends "wall cpu" to
+# $TMP/CONFIG-PAIRS.
+run() { # CONFIG PAIRS
+    local cmd=("$PROG" "$2" 2) t
+    case $1 in
+    plain) ;;
+    heap) cmd=(env LD_PRELOAD="$LIB" FLIGHTPROF_HEAP="$TMP/heap.pb.gz" "${cmd[@]}") ;;
+    heap_rate1) cmd=(env LD_PRELOAD="$LIB" FLIGHTPROF_HEAP="$TMP/heap1.pb.gz" FLIGHTPROF_HEAP_RATE=1 "${cmd[@]}") ;;
+    heaptrack) cmd=(heaptrack -o "$TMP/ht" "${cmd[@]}") ;;
+    esac
+    t=$( { time "${cmd[@]}" >/dev/null 2>&1; } 2>&1)
+    awk '{ printf "%s %.3f\n", $1, $2 + $3 }' <<<"$t" >>"$TMP/$1-$2"
+    rm -f "$TMP"/ht*
+}
+
+median() { # CONFIG PAIRS COLUMN
+    sort -g -k"$3","$3" "$TMP/$1-$2" | awk -v c="$3" '{ v[NR] = $c } END { print v[int((NR + 1) / 2)] }'
+}
+
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { if (b + 0 > 0) printf "%.2f", a / b; else print "-" }'; }
+
+report() { # PAIRS CONFIG...
+    local pairs=$1 w u bw bu
+    shift
+    bw=$(median plain "$pairs" 1) bu=$(median plain "$pairs" 2)
+    for c in "$@"; do
+        w=$(median "$c" "$pairs" 1) u=$(median "$c" "$pairs" 2)
+        printf '  %-12s %10s %8.3f %8.3f %8s %8s\n' "$c" "$pairs" "$w" "$u" "$(ratio "$w" "$bw")" "$(ratio "$u" "$bu")"
+    done
+}
+
+for _ in $(seq "$REPS"); do
+    for c in "${configs[@]}"; do run "$c" "$PAIRS"; done
+    for c in plain heap; do run "$c" $((PAIRS * 10)); done
+    for c in plain heap; do run "$c" 20000; done
+done
+
+echo "heap profile: malloc_bench, 2 threads x PAIRS malloc/free pairs, median of $REPS runs"
+printf '  %-12s %10s %8s %8s %8s %8s\n' config pairs wall_s cpu_s wall_x cpu_x
+report "$PAIRS" "${configs[@]}"
+report $((PAIRS * 10)) plain heap
+fixed=$(awk -v a="$(median heap 20000 1)" -v b="$(median plain 20000 1)" 'BEGIN { printf "%.3f", a - b }')
+echo "  writing the profile at exit costs about ${fixed}s (2 x 20000 pairs, heap minus plain)"
+echo "  target: heap at the default rate <= 1.15x"
