@@ -39,7 +39,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/profile.pb
 # The CLI and unit tests link the modules that neither interpose nor
 # start anything on load, compiled without -fvisibility=hidden.
 TOOL_LIB_SRCS := src/log.c src/config.c src/outfile.c src/maps.c \
-                 src/symbolize.c src/pprof.c src/pprof_read.c
+                 src/strtab.c src/symbolize.c src/pprof.c src/pprof_read.c
 TOOL_LIB_SRCS := $(filter $(LIB_SRCS),$(TOOL_LIB_SRCS))
 TOOL_LIB_OBJS := $(TOOL_LIB_SRCS:src/%.c=$(BUILD)/obj/tool/%.o) $(BUILD)/obj/tool/profile.pb-c.o
 TOOL_SRCS := $(wildcard tools/*.c)
@@ -128,6 +128,10 @@ $(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/obj/tool/unwind
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
 
+$(BUILD)/bench/bench_pprof: tests/bench/bench_pprof.c $(TOOL_LIB_OBJS)
+	@mkdir -p $(@D)
+	$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
+
 check: all $(PROGS) $(UNITS)
 	@BUILD=$(BUILD) SAN="$(SAN)" tests/run.sh $(TESTS)
 
@@ -141,3 +145,28 @@ clean:
 	rm -rf build build-san
 
 -include $(wildcard $(BUILD)/obj/*/*.d)
+
+# ---- fuzz: libFuzzer on the snapshot reader (section owned by helper T) ----
+# `make fuzz` builds $(BUILD)/fuzz/fuzz_snapshot_read with clang's libFuzzer,
+# ASan and UBSan, and runs it for FUZZ_SECONDS over the seed corpus
+# tests/fuzz/corpus/ (read only). New inputs go to $(BUILD)/fuzz/corpus/,
+# crashing inputs to $(BUILD)/fuzz/artifacts/; add the interesting ones to
+# tests/fuzz/corpus/ so `make check` (t_fuzz_corpus) keeps replaying them.
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_FLAGS   := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
+                -fno-sanitize-recover=undefined $(filter-out -Werror,$(WARN)) \
+                -D_GNU_SOURCE -Iinclude -Isrc -Itools -I$(BUILD)/gen
+FUZZ_SRCS    := tests/fuzz/fuzz_snapshot_read.c tools/snapshot_read.c tools/convert_chrome.c \
+                tools/convert_src.c tools/convert_live.c tools/json_out.c $(TOOL_LIB_SRCS) $(GEN_C)
+
+$(BUILD)/fuzz/fuzz_snapshot_read: $(FUZZ_SRCS) $(wildcard src/*.h tools/*.h) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRCS) $(LDLIBS) -lm
+
+fuzz: $(BUILD)/fuzz/fuzz_snapshot_read
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/artifacts
+	$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
+	   -rss_limit_mb=2048 -artifact_prefix=$(BUILD)/fuzz/artifacts/ \
+	   $(BUILD)/fuzz/corpus tests/fuzz/corpus
+# ---- end of the fuzz section ----
