@@ -37,8 +37,14 @@ enum fp_lock_kind {
 /* Starts the recorder if cfg->snapshot_path is set. Called once at load. */
 void fp_recorder_init(const struct fp_config *cfg);
 
-/* True while the recorder is recording. */
-bool fp_recorder_enabled(void);
+/* Set once by fp_recorder_init when the recorder starts; never cleared. */
+extern bool fp_recorder_on;
+
+/* True while the recorder is recording: one load, for every hot path. */
+static inline bool fp_recorder_enabled(void)
+{
+    return __atomic_load_n(&fp_recorder_on, __ATOMIC_RELAXED);
+}
 
 /* Thread lifecycle; called on the thread itself. */
 void fp_recorder_thread_start(int parent_tid, const void *start_routine);
@@ -65,5 +71,34 @@ void fp_recorder_exec(const char *path);
 
 /* In the child after fork(): the recorder starts a new window. */
 void fp_recorder_after_fork_child(void);
+
+/* A blocking call (`kind` is an enum fp_wait_kind of snapfmt.h) that
+ * returned after `wait_ns`; `object` is what it waited on. */
+void fp_recorder_wait(int kind, const void *object, uint64_t wait_ns, const void *caller);
+
+/* A fatal signal, recorded by the crash handler on the crashing thread. */
+void fp_recorder_fatal_signal(int signo, int si_code, const void *addr);
+
+/*
+ * The next snapshot file name from the FLIGHTPROF_SNAPSHOT pattern (PATH_MAX
+ * bytes) and its sequence number. Returns 0, or -1 if the name is too long.
+ * Async-signal-safe.
+ */
+int fp_recorder_next_path(char *path, uint64_t *sequence);
+
+/*
+ * Writes the crash snapshot for fatal signal `sig` taken by thread `tid`
+ * (fault address, and its stack: exact PC first) to the next pattern name,
+ * returned in `path` (PATH_MAX bytes). Returns 0 or -1 with errno. Only
+ * for the crash handler, one call at a time. Async-signal-safe.
+ */
+int fp_recorder_write_crash(int sig, int si_code, uint64_t fault_addr, int tid,
+                            const uintptr_t *pcs, int depth, char *path);
+
+/*
+ * `flightprof snapshot PID` sends the snapshot signal with sigqueue() and
+ * this value, so that the snapshot records the CLI as its trigger.
+ */
+#define FP_RECORDER_CLI_SIGVAL 0x46505343 /* "FPSC" */
 
 #endif

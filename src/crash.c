@@ -1,0 +1,195 @@
+/*
+ * Crash snapshots. Owns the previous dispositions of the fatal signals
+ * (saved at init, read by the handler), each thread's alternate signal
+ * stack (TLS) and the crash state: which thread writes the one crash
+ * snapshot (`writer_tid`, claimed by CAS) and whether it is done.
+ *
+ * After the snapshot the previous disposition is restored and the signal
+ * delivered again, the way breakpad does it: a fault raised by the
+ * hardware simply happens again when the handler returns (the faulting
+ * instruction re-executes); a signal that was sent (abort, kill, raise) or
+ * a trap (whose PC is past the int3) is re-sent to the thread, blocked
+ * until the handler returns. Either way the program's own handler, the
+ * core dump and the exit status are as they would have been.
+ *
+ * Signal context: on_fatal_signal and what it calls.
+ */
+#include "crash.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "interpose_signal.h"
+#include "log.h"
+#include "recorder.h"
+#include "snapfmt.h"
+#include "threads.h"
+#include "unwind.h"
+
+#define ALT_STACK_BYTES (64u << 10)
+#define WAIT_FOR_WRITER_MS 10000
+
+static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
+#define N_FATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
+
+/* Written by fp_crash_init before the handlers are installed. */
+static struct sigaction previous[N_FATAL];
+static bool crash_on;
+static enum fp_unwind_mode unwind_mode;
+
+static _Atomic int writer_tid;
+static _Atomic bool snapshot_done;
+
+static __thread void *own_alt_stack __attribute__((tls_model("initial-exec")));
+
+/* ---- alternate stacks ------------------------------------------------------ */
+
+/* A stack overflow cannot run a handler on the overflowed stack; threads
+ * that already have an alternate stack (the program's) keep it. */
+static void give_alt_stack(void)
+{
+    stack_t old, ss;
+
+    if (own_alt_stack || sigaltstack(NULL, &old) != 0 || !(old.ss_flags & SS_DISABLE))
+        return;
+    fp_self()->busy++; /* not the program's mmap */
+    void *mem = mmap(NULL, ALT_STACK_BYTES, PROT_READ | PROT_WRITE,
+                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+    fp_self()->busy--;
+    if (mem == MAP_FAILED)
+        return;
+    ss = (stack_t){.ss_sp = mem, .ss_size = ALT_STACK_BYTES, .ss_flags = 0};
+    if (sigaltstack(&ss, NULL) != 0) {
+        munmap(mem, ALT_STACK_BYTES);
+        return;
+    }
+    own_alt_stack = mem;
+}
+
+void fp_crash_thread_start(void)
+{
+    if (crash_on)
+        give_alt_stack();
+}
+
+void fp_crash_thread_exit(void)
+{
+    stack_t ss = {.ss_flags = SS_DISABLE};
+
+    if (own_alt_stack && sigaltstack(&ss, NULL) == 0) {
+        fp_self()->busy++;
+        munmap(own_alt_stack, ALT_STACK_BYTES);
+        fp_self()->busy--;
+    }
+    own_alt_stack = NULL;
+}
+
+/* ---- the handler ---------------------------------------------------------------- */
+
+static char *hex_u64(uint64_t v, char *buf)
+{
+    static const char digits[] = "0123456789abcdef";
+    char tmp[16];
+    size_t n = 0;
+
+    do {
+        tmp[n++] = digits[v & 15];
+        v >>= 4;
+    } while (v);
+    buf[0] = '0';
+    buf[1] = 'x';
+    for (size_t i = 0; i < n; i++)
+        buf[2 + i] = tmp[n - 1 - i];
+    buf[2 + n] = '\0';
+    return buf;
+}
+
+/* Signals with a meaningful si_addr: faults raised by the hardware. */
+static bool is_fault(int sig, const siginfo_t *si)
+{
+    return si->si_code > 0 && sig != SIGABRT && sig != SIGTRAP;
+}
+
+static void write_crash_snapshot(int sig, siginfo_t *si, void *uc, int tid)
+{
+    uintptr_t pcs[FP_SNAP_STACK_MAX];
+    char path[PATH_MAX], addr[20];
+    bool fault_known = is_fault(sig, si);
+    uint64_t fault = fault_known ? (uint64_t)(uintptr_t)si->si_addr : 0;
+    const char *name = sigabbrev_np(sig);
+
+    fp_recorder_fatal_signal(sig, si->si_code, (const void *)(uintptr_t)fault);
+    int depth = fp_unwind_from_signal(uc, unwind_mode, pcs, FP_SNAP_STACK_MAX);
+    if (fp_recorder_write_crash(sig, si->si_code, fault, tid, pcs, depth, path) != 0) {
+        fp_log_from_handler("SIG", name ? name : "?", ": cannot write the crash snapshot: ",
+                            strerrorname_np(errno) ? strerrorname_np(errno) : "error", NULL);
+        return;
+    }
+    fp_log_from_handler("SIG", name ? name : "?", fault_known ? " at " : "",
+                        fault_known ? hex_u64(fault, addr) : "", ": snapshot written to ", path,
+                        NULL);
+}
+
+/* Another thread crashed first and is writing the snapshot: dying now
+ * would cut it short. */
+static void wait_for_writer(void)
+{
+    struct timespec ms = {0, 1000000};
+
+    for (int i = 0; i < WAIT_FOR_WRITER_MS && !atomic_load(&snapshot_done); i++)
+        syscall(SYS_nanosleep, &ms, NULL); /* not our interposed nanosleep */
+}
+
+static size_t index_of(int sig)
+{
+    size_t i = 0;
+
+    while (i < N_FATAL - 1 && fatal_signals[i] != sig)
+        i++;
+    return i;
+}
+
+static void on_fatal_signal(int sig, siginfo_t *si, void *uc)
+{
+    int saved_errno = errno;
+    int tid = fp_self_tid();
+    int expected = 0;
+
+    fp_self()->busy++;
+    if (atomic_compare_exchange_strong(&writer_tid, &expected, tid)) {
+        write_crash_snapshot(sig, si, uc, tid);
+        atomic_store(&snapshot_done, true);
+    } else if (expected != tid) {
+        wait_for_writer();
+    } /* else: the snapshot writer itself crashed; do not try again */
+    fp_self()->busy--;
+    fp_real_sigaction(sig, &previous[index_of(sig)], NULL);
+    if (!is_fault(sig, si))
+        syscall(SYS_tgkill, getpid(), tid, sig);
+    errno = saved_errno;
+}
+
+void fp_crash_init(enum fp_unwind_mode unwind)
+{
+    struct sigaction sa;
+
+    unwind_mode = unwind;
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_sigaction = on_fatal_signal;
+    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < N_FATAL; i++)
+        if (fp_real_sigaction(fatal_signals[i], NULL, &previous[i]) != 0 ||
+            fp_real_sigaction(fatal_signals[i], &sa, NULL) != 0)
+            fp_log("cannot catch signal %d for crash snapshots: %s", fatal_signals[i],
+                   strerror(errno));
+    crash_on = true;
+    give_alt_stack();
+}
