@@ -187,6 +187,7 @@ static int start_locked(const char *pattern, int hz, enum fp_unwind_mode mode, i
     cpu.table = fp_stacktab_new(TABLE_SLOTS, TABLE_FRAMES);
     if (!cpu.table)
         return -1;
+    fp_unwind_init(); /* the API can start profiling with nothing configured */
     fp_threads_register_existing();
     if (fp_sampler_start(hz, mode, depth, on_sample) != 0) {
         int saved = errno;

@@ -43,9 +43,10 @@ __attribute__((constructor)) static void flightprof_load(void)
      * registry and service thread are reset first. */
     fp_lifecycle_on_fork(NULL, NULL, after_fork_child);
     fp_lifecycle_init(&cfg, wants_output(&cfg));
-    if (wants_output(&cfg))
+    if (wants_output(&cfg)) {
         fp_service_start();
-    fp_unwind_init();
+        fp_unwind_init();
+    }
     fp_recorder_init(&cfg);
     /* After the recorder: they turn the allocator and lock hooks on if
      * either they or the recorder need them. */

@@ -10,6 +10,9 @@
  * merges. No thread ever waits for another, so a handler never spins on a
  * preempted thread.
  *
+ * Claimed slots are also listed in `claimed`, so that writing a profile
+ * visits only the slots in use instead of faulting in the whole table.
+ *
  * Signal context: fp_stacktab_add.
  */
 #include "stacktab.h"
@@ -38,7 +41,9 @@ struct fp_stacktab {
     size_t arena_size;       /* in addresses */
     _Atomic size_t arena_used;
     _Atomic uint64_t lost;
+    _Atomic size_t nclaimed;
     struct slot *slots;
+    _Atomic uint32_t *claimed; /* slot index + 1; 0 until written */
     uintptr_t *arena;
 };
 
@@ -54,7 +59,8 @@ static size_t round_up_pow2(size_t n)
 struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames)
 {
     size_t nslots = round_up_pow2(slots);
-    size_t size = sizeof(struct fp_stacktab) + nslots * sizeof(struct slot) + frames * sizeof(uintptr_t);
+    size_t size = sizeof(struct fp_stacktab) + nslots * sizeof(struct slot) +
+                  nslots * sizeof(uint32_t) + frames * sizeof(uintptr_t);
     /* Untouched pages cost nothing: only slots and frames in use become
      * resident. */
     void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
@@ -66,7 +72,8 @@ struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames)
     tab->nslots = nslots;
     tab->arena_size = frames;
     tab->slots = (struct slot *)(tab + 1);
-    tab->arena = (uintptr_t *)(tab->slots + nslots);
+    tab->claimed = (_Atomic uint32_t *)(tab->slots + nslots);
+    tab->arena = (uintptr_t *)(tab->claimed + nslots);
     return tab;
 }
 
@@ -99,6 +106,9 @@ static bool same_key(const struct fp_stacktab *tab, const struct slot *s, int ti
 static bool fill_slot(struct fp_stacktab *tab, struct slot *s, int tid, const uintptr_t *pcs,
                       int depth)
 {
+    size_t nth = atomic_fetch_add_explicit(&tab->nclaimed, 1, memory_order_relaxed);
+
+    atomic_store_explicit(&tab->claimed[nth], (uint32_t)(s - tab->slots) + 1, memory_order_relaxed);
     size_t at = atomic_fetch_add_explicit(&tab->arena_used, (size_t)depth, memory_order_relaxed);
 
     if (at + (size_t)depth > tab->arena_size) {
@@ -145,8 +155,13 @@ void fp_stacktab_foreach(struct fp_stacktab *tab,
                                     uint64_t count),
                          void *arg)
 {
-    for (size_t i = 0; i < tab->nslots; i++) {
-        struct slot *s = &tab->slots[i];
+    size_t n = atomic_load_explicit(&tab->nclaimed, memory_order_relaxed);
+
+    for (size_t i = 0; i < n && i < tab->nslots; i++) {
+        uint32_t index = atomic_load_explicit(&tab->claimed[i], memory_order_relaxed);
+        if (!index)
+            continue; /* claimed, not yet listed: it has no sample to give */
+        struct slot *s = &tab->slots[index - 1];
         if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
             continue;
         fn(arg, s->tid, &tab->arena[s->frames_at], (int)s->depth,
@@ -161,7 +176,16 @@ uint64_t fp_stacktab_lost(const struct fp_stacktab *tab)
 
 void fp_stacktab_reset(struct fp_stacktab *tab)
 {
-    memset(tab->slots, 0, tab->nslots * sizeof(struct slot));
+    size_t n = atomic_load(&tab->nclaimed);
+
+    /* Only claimed slots were ever written. */
+    for (size_t i = 0; i < n && i < tab->nslots; i++) {
+        uint32_t index = atomic_load(&tab->claimed[i]);
+        if (index)
+            memset(&tab->slots[index - 1], 0, sizeof(struct slot));
+        atomic_store(&tab->claimed[i], 0);
+    }
+    atomic_store(&tab->nclaimed, 0);
     atomic_store(&tab->arena_used, 0);
     atomic_store(&tab->lost, 0);
 }

@@ -62,8 +62,13 @@ bool fp_unwind_pc_in_loader(uintptr_t pc)
 
 int fp_unwind_init(void)
 {
+    static int result = 1; /* 1: not tried yet */
     void *buf[4];
     void *lib;
+
+    if (result != 1)
+        return result;
+    result = -1;
 
     dl_iterate_phdr(find_ldso_text, (void *)getauxval(AT_BASE));
     if (fp_loaderlock_init() != 0)
@@ -82,6 +87,7 @@ int fp_unwind_init(void)
     /* libunwind initialises itself (taking a lock) on first use: do that
      * here, not in the first signal handler. */
     unw_backtrace_fn(buf, 4);
+    result = 0;
     return 0;
 }
 

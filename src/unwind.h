@@ -20,7 +20,8 @@
  * Loads libunwind with RTLD_LOCAL and runs one unwind so that its lazy
  * initialisation (which can take a lock) happens here, not in a handler.
  * Returns 0, or -1 if libunwind is unavailable (frame pointers are then
- * used for every mode). Not async-signal-safe; call before sampling.
+ * used for every mode). Runs once; later calls return the first result.
+ * Not async-signal-safe; call before sampling.
  */
 int fp_unwind_init(void);
 
