@@ -5,6 +5,7 @@
  *
  * Signal context: on_sample.
  */
+#include "clock.h"
 #include "cpu.h"
 
 #include <errno.h>
@@ -41,14 +42,6 @@ static struct {
     int depth;
     int64_t start_wall_ns, start_mono_ns;
 } cpu;
-
-static int64_t clock_ns(clockid_t clock)
-{
-    struct timespec ts;
-
-    clock_gettime(clock, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static void on_sample(const uintptr_t *pcs, int depth, int tid)
 {
@@ -124,7 +117,8 @@ static int write_profile(void)
     ctx.profile = fp_pprof_new(types, 2, types[1], ctx.period);
     if (!ctx.profile)
         goto out;
-    fp_pprof_set_time(ctx.profile, cpu.start_wall_ns, clock_ns(CLOCK_MONOTONIC) - cpu.start_mono_ns);
+    fp_pprof_set_time(ctx.profile, cpu.start_wall_ns,
+                      (int64_t)fp_clock_ns(CLOCK_MONOTONIC) - cpu.start_mono_ns);
     fp_stacktab_foreach(cpu.table, add_stack, &ctx);
     uint64_t lost = fp_stacktab_lost(cpu.table);
     if (lost) {
@@ -146,12 +140,7 @@ out:
 
 static void expand_path(void)
 {
-    char own[PATH_MAX];
-
-    fp_lifecycle_own_pattern(cpu.pattern, own);
-    if (fp_outfile_expand(own, getpid(), (uint64_t)(cpu.start_wall_ns / 1000000000), 0, cpu.path,
-                          sizeof(cpu.path)) != 0)
-        snprintf(cpu.path, sizeof(cpu.path), "%s", own);
+    fp_lifecycle_output_path(cpu.pattern, cpu.start_wall_ns, cpu.path);
 }
 
 /* Creating (and removing) a temporary file next to the target reports an
@@ -179,8 +168,8 @@ static int start_locked(const char *pattern, int hz, enum fp_unwind_mode mode, i
     cpu.hz = hz;
     cpu.mode = mode;
     cpu.depth = depth;
-    cpu.start_wall_ns = clock_ns(CLOCK_REALTIME);
-    cpu.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+    cpu.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
+    cpu.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
     expand_path();
     if (check_writable(cpu.path) != 0)
         return -1;
@@ -265,8 +254,8 @@ static void after_fork_child(void)
     pthread_mutex_init(&cpu_lock, NULL);
     if (cpu.table) {
         fp_stacktab_reset(cpu.table);
-        cpu.start_wall_ns = clock_ns(CLOCK_REALTIME);
-        cpu.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+        cpu.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
+        cpu.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
         expand_path();
     }
     fp_sampler_after_fork_child(); /* only now: samples land in the new table */

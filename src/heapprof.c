@@ -13,6 +13,7 @@
  *
  * Signal context: on_heap_signal.
  */
+#include "clock.h"
 #include "heapprof.h"
 
 #include <errno.h>
@@ -64,14 +65,6 @@ static struct {
     uint64_t lost_sites;   /* samples without room for their site (lock) */
     uint64_t untracked;    /* sampled blocks without room in the set (lock) */
 } heap = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static int64_t clock_ns(clockid_t clock)
-{
-    struct timespec ts;
-
-    clock_gettime(clock, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 /* ---- recording -------------------------------------------------------- */
 
@@ -237,7 +230,8 @@ static int write_profile(const char *path, const char *default_type)
     self->busy++; /* our allocations are not the program's */
     ctx.profile = fp_pprof_new(types, 4, period_type, (int64_t)heap.rate);
     if (ctx.profile) {
-        fp_pprof_set_time(ctx.profile, heap.start_wall_ns, clock_ns(CLOCK_MONOTONIC) - heap.start_mono_ns);
+        fp_pprof_set_time(ctx.profile, heap.start_wall_ns,
+                          (int64_t)fp_clock_ns(CLOCK_MONOTONIC) - heap.start_mono_ns);
         if (default_type)
             fp_pprof_set_default_sample_type(ctx.profile, default_type);
         fp_sitetab_foreach(heap.sites, add_site, &ctx);
@@ -255,12 +249,9 @@ static int write_profile(const char *path, const char *default_type)
 /* The configured output for this process (a fork child's gets its pid). */
 static int write_configured(const char *default_type)
 {
-    char own[PATH_MAX], path[PATH_MAX];
+    char path[PATH_MAX];
 
-    fp_lifecycle_own_pattern(heap.pattern, own);
-    if (fp_outfile_expand(own, getpid(), (uint64_t)(heap.start_wall_ns / 1000000000), 0, path,
-                          sizeof(path)) != 0)
-        snprintf(path, sizeof(path), "%s", own);
+    fp_lifecycle_output_path(heap.pattern, heap.start_wall_ns, path);
     return write_profile(path, default_type);
 }
 
@@ -350,8 +341,8 @@ static int start(const struct fp_config *cfg)
     heap.mode = cfg->unwind;
     heap.depth = cfg->depth;
     snprintf(heap.pattern, sizeof(heap.pattern), "%s", cfg->heap_path);
-    heap.start_wall_ns = clock_ns(CLOCK_REALTIME);
-    heap.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+    heap.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
+    heap.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
     heap.sites = fp_sitetab_new(MAX_SITES, MAX_FRAMES);
     if (!heap.sites || fp_heapset_init(&fp_heapprof_blocks, MAX_BLOCKS_SLOTS) != 0)
         return -1;

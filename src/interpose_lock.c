@@ -10,6 +10,7 @@
  *
  * Signal context: none.
  */
+#include "clock.h"
 #include "interpose_lock.h"
 
 #include <errno.h>
@@ -88,23 +89,15 @@ static const struct lock_ops mutex_ops = {FP_LOCK_MUTEX, mutex_try, mutex_acquir
 static const struct lock_ops read_ops = {FP_LOCK_RWLOCK_READ, read_try, read_acquire};
 static const struct lock_ops write_ops = {FP_LOCK_RWLOCK_WRITE, write_try, write_acquire};
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 /* The slow path: the lock is taken; time the wait for it. */
 __attribute__((noinline)) static int acquire_contended(unsigned h, const struct lock_ops *ops,
                                                         void *lock,
                                                         const struct timespec *abstime,
                                                         const void *caller)
 {
-    uint64_t start = now_ns();
+    uint64_t start = fp_now_ns();
     int rc = ops->acquire(lock, abstime);
-    uint64_t waited = now_ns() - start;
+    uint64_t waited = fp_now_ns() - start;
 
     if (rc != 0 && rc != EOWNERDEAD)
         return rc; /* not acquired: nothing was waited *for* */

@@ -20,6 +20,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "interpose.h"
 #include "recorder.h"
 #include "snapfmt.h"
@@ -41,14 +42,6 @@ static __typeof__(pselect) *FP_REAL(pselect);
 static __typeof__(epoll_wait) *FP_REAL(epoll_wait);
 static __typeof__(epoll_pwait) *FP_REAL(epoll_pwait);
 
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 /*
  * Runs `call` (an expression) and records it as a wait of `kind` on
  * `object` when the recorder is on and `blocks` (whether the call can
@@ -60,11 +53,11 @@ static uint64_t now_ns(void)
         if (!fp_recorder_enabled() || !(blocks)) {                                  \
             rc_ = (call);                                                           \
         } else {                                                                    \
-            uint64_t t0_ = now_ns();                                                \
+            uint64_t t0_ = fp_now_ns();                                             \
             rc_ = (call);                                                           \
             int errno_ = errno;                                                     \
-            fp_recorder_wait((kind), (const void *)(uintptr_t)(object), now_ns() - t0_, \
-                             CALLER());                                             \
+            fp_recorder_wait((kind), (const void *)(uintptr_t)(object),             \
+                             fp_now_ns() - t0_, CALLER());                          \
             errno = errno_;                                                         \
         }                                                                           \
         rc_;                                                                        \

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "log.h"
+#include "outfile.h"
 #include "service.h"
 
 #define MAX_HOOKS 16
@@ -78,6 +79,16 @@ void fp_lifecycle_own_pattern(const char *pattern, char *out)
         return;
     if (len + 4 < PATH_MAX)
         memcpy(out + len, ".%p", 4);
+}
+
+void fp_lifecycle_output_path(const char *pattern, int64_t start_wall_ns, char *out)
+{
+    char own[PATH_MAX];
+
+    fp_lifecycle_own_pattern(pattern, own);
+    if (fp_outfile_expand(own, getpid(), (uint64_t)(start_wall_ns / 1000000000), 0, out,
+                          PATH_MAX) != 0)
+        memcpy(out, own, PATH_MAX);
 }
 
 /* Runs on the service thread: writes what exit would have written, then

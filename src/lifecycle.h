@@ -8,6 +8,7 @@
 #define FLIGHTPROF_LIFECYCLE_H
 
 #include <stdbool.h>
+#include <stdint.h>
 
 #include "config.h"
 
@@ -38,5 +39,12 @@ const struct fp_config *fp_lifecycle_config(void);
  * parent and child never write the same file. `out` has PATH_MAX bytes.
  */
 void fp_lifecycle_own_pattern(const char *pattern, char *out);
+
+/*
+ * The file name for this process of a profile started at `start_wall_ns`
+ * (CLOCK_REALTIME): fp_lifecycle_own_pattern, then %p and %t expanded.
+ * `out` has PATH_MAX bytes; a name too long stays unexpanded.
+ */
+void fp_lifecycle_output_path(const char *pattern, int64_t start_wall_ns, char *out);
 
 #endif

@@ -8,6 +8,7 @@
  *
  * Signal context: none.
  */
+#include "clock.h"
 #include "mutexprof.h"
 
 #include <errno.h>
@@ -50,14 +51,6 @@ static struct {
     struct fp_sitetab *sites;
     uint64_t lost; /* sampled contentions without room (lock) */
 } mx = {.lock = PTHREAD_MUTEX_INITIALIZER};
-
-static int64_t clock_ns(clockid_t clock)
-{
-    struct timespec ts;
-
-    clock_gettime(clock, &ts);
-    return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
-}
 
 static bool sampled(void)
 {
@@ -128,7 +121,8 @@ static int write_profile(const char *path)
     self->busy++;
     ctx.profile = fp_pprof_new(types, 2, types[0], (int64_t)mx.rate);
     if (ctx.profile) {
-        fp_pprof_set_time(ctx.profile, mx.start_wall_ns, clock_ns(CLOCK_MONOTONIC) - mx.start_mono_ns);
+        fp_pprof_set_time(ctx.profile, mx.start_wall_ns,
+                          (int64_t)fp_clock_ns(CLOCK_MONOTONIC) - mx.start_mono_ns);
         fp_sitetab_foreach(mx.sites, add_site, &ctx);
         pthread_mutex_lock(&mx.lock);
         uint64_t lost = mx.lost;
@@ -163,15 +157,12 @@ FP_EXPORT int flightprof_mutex_write(const char *path)
 
 static void write_at_exit(int status)
 {
-    char own[PATH_MAX], path[PATH_MAX];
+    char path[PATH_MAX];
 
     (void)status;
     if (!mx.on)
         return;
-    fp_lifecycle_own_pattern(mx.pattern, own);
-    if (fp_outfile_expand(own, getpid(), (uint64_t)(mx.start_wall_ns / 1000000000), 0, path,
-                          sizeof(path)) != 0)
-        snprintf(path, sizeof(path), "%s", own);
+    fp_lifecycle_output_path(mx.pattern, mx.start_wall_ns, path);
     write_profile(path);
 }
 
@@ -202,8 +193,8 @@ void fp_mutexprof_init(const struct fp_config *cfg)
         mx.mode = cfg->unwind;
         mx.depth = cfg->depth;
         snprintf(mx.pattern, sizeof(mx.pattern), "%s", cfg->mutex_path);
-        mx.start_wall_ns = clock_ns(CLOCK_REALTIME);
-        mx.start_mono_ns = clock_ns(CLOCK_MONOTONIC);
+        mx.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
+        mx.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
         mx.sites = fp_sitetab_new(MAX_SITES, MAX_FRAMES);
         if (mx.sites) {
             fp_lifecycle_on_fork(before_fork, after_fork_parent, after_fork_child);

@@ -12,6 +12,7 @@
  * fp_ring_ticks_to_ns, fp_ring_reserve_slow, fp_ring_thread_exit,
  * fp_ring_copy_chunk, fp_ring_overwritten, fp_ring_dropped.
  */
+#include "clock.h"
 #include "ring.h"
 
 #include <errno.h>
@@ -62,24 +63,16 @@ __thread struct fp_ring_thread fp_ring_self __attribute__((tls_model("initial-ex
 
 /* ---- time --------------------------------------------------------------- */
 
-static uint64_t clock_ns(clockid_t id)
-{
-    struct timespec ts;
-
-    clock_gettime(id, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
-
 uint64_t fp_ring_now_slow(void)
 {
-    return clock_ns(CLOCK_MONOTONIC);
+    return fp_clock_ns(CLOCK_MONOTONIC);
 }
 
 void fp_ring_clock_sample(struct fp_ring_clock *now)
 {
     now->ticks = fp_ring_now();
-    now->mono_ns = clock_ns(CLOCK_MONOTONIC);
-    now->wall_ns = clock_ns(CLOCK_REALTIME);
+    now->mono_ns = fp_clock_ns(CLOCK_MONOTONIC);
+    now->wall_ns = fp_clock_ns(CLOCK_REALTIME);
     now->scale = 0;
     if (fp_ring_use_tsc && now->ticks > base_clock.ticks && now->mono_ns > base_clock.mono_ns)
         now->scale = ((unsigned __int128)(now->mono_ns - base_clock.mono_ns) << 64) /

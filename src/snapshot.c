@@ -70,7 +70,7 @@ static void emit(struct writer *w, const void *data, size_t len)
     if (len > OUT_BYTES) {
         if (!w->failed && fp_outfile_write_all(w->fd, data, len) != 0)
             w->failed = errno ? errno : EIO;
-    } else {
+    } else if (len) { /* data may be NULL when there is nothing to copy */
         memcpy(w->s->out + w->buffered, data, len);
         w->buffered += len;
     }
@@ -311,20 +311,7 @@ static void emit_mappings(struct writer *w)
 
 /* ---- threads ------------------------------------------------------------ */
 
-/* A consistent copy of a registry slot's name (it is a seqlock). */
-static void copy_name(struct fp_thread *t, char *out)
-{
-    for (int tries = 0; tries < 100; tries++) {
-        unsigned seq = atomic_load_explicit(&t->name_seq, memory_order_acquire);
-        if (seq & 1)
-            continue;
-        memcpy(out, t->name, FP_SNAP_NAME_MAX);
-        atomic_thread_fence(memory_order_acquire);
-        if (atomic_load_explicit(&t->name_seq, memory_order_relaxed) == seq)
-            break;
-    }
-    out[FP_SNAP_NAME_MAX - 1] = '\0';
-}
+_Static_assert(FP_SNAP_NAME_MAX == FP_THREAD_NAME_MAX, "thread names are copied as they are");
 
 static void emit_threads(struct writer *w)
 {
@@ -344,7 +331,7 @@ static void emit_threads(struct writer *w)
             .start_routine = (uint64_t)(uintptr_t)t->start_routine,
             .overwritten = fp_ring_overwritten(tid),
         };
-        copy_name(t, rec.name);
+        fp_threads_copy_name(t, rec.name);
         emit(w, &rec, sizeof(rec));
         count++;
     }

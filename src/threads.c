@@ -2,8 +2,10 @@
  * The thread registry and per-thread state. The registry is a static array
  * of slots claimed with compare-and-swap; nothing here takes a lock.
  *
- * Signal context: fp_self_tid, fp_threads_get_name, fp_threads_slot.
+ * Signal context: fp_self_tid, fp_threads_get_name, fp_threads_copy_name,
+ * fp_threads_slot.
  */
+#include "clock.h"
 #include "threads.h"
 
 #include <dirent.h>
@@ -19,14 +21,6 @@
 __thread struct fp_self fp_self_tls __attribute__((tls_model("initial-exec")));
 
 static struct fp_thread registry[FP_THREADS_MAX];
-
-static uint64_t now_ns(void)
-{
-    struct timespec ts;
-
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
-}
 
 int fp_self_tid(void)
 {
@@ -59,12 +53,8 @@ static void write_name(struct fp_thread *t, const char *name)
     atomic_fetch_add_explicit(&t->name_seq, 1, memory_order_release);
 }
 
-bool fp_threads_get_name(int tid, char *out)
+void fp_threads_copy_name(struct fp_thread *t, char *out)
 {
-    struct fp_thread *t = find(tid);
-
-    if (!t)
-        return false;
     for (int tries = 0; tries < 100; tries++) {
         unsigned seq = atomic_load_explicit(&t->name_seq, memory_order_acquire);
         if (seq & 1)
@@ -75,6 +65,15 @@ bool fp_threads_get_name(int tid, char *out)
             break;
     }
     out[FP_THREAD_NAME_MAX - 1] = '\0';
+}
+
+bool fp_threads_get_name(int tid, char *out)
+{
+    struct fp_thread *t = find(tid);
+
+    if (!t)
+        return false;
+    fp_threads_copy_name(t, out);
     return true;
 }
 
@@ -148,7 +147,7 @@ static struct fp_thread *register_tid(int tid, int parent_tid, const void *start
     t->parent_tid = parent_tid;
     t->pthread = 0;
     t->start_routine = start_routine;
-    t->start_ns = now_ns();
+    t->start_ns = fp_now_ns();
     atomic_store(&t->exit_ns, 0);
     write_name(t, name);
     return t;
@@ -176,7 +175,7 @@ void fp_threads_exit_self(void)
     struct fp_self *self = fp_self();
 
     if (self->slot)
-        atomic_store(&self->slot->exit_ns, now_ns());
+        atomic_store(&self->slot->exit_ns, fp_now_ns());
     self->slot = NULL;
 }
 

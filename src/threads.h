@@ -74,6 +74,10 @@ void fp_threads_exit_self(void);
 /* Renames thread `tid` in the registry (registering nothing). */
 void fp_threads_set_name(int tid, const char *name);
 
+/* Copies slot `t`'s name into `out` (FP_THREAD_NAME_MAX bytes), consistent
+ * even while the thread renames itself. Async-signal-safe. */
+void fp_threads_copy_name(struct fp_thread *t, char *out);
+
 /* The tid of a live registered thread, or 0. */
 int fp_threads_tid_of(unsigned long pthread);
 
