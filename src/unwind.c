@@ -162,8 +162,11 @@ int fp_unwind_from_signal(const void *ucontext, enum fp_unwind_mode mode, uintpt
             in_dynamic_loader((uintptr_t)uc->uc_mcontext.gregs[REG_RIP])) {
             atomic_fetch_add_explicit(&loader_fallbacks, 1, memory_order_relaxed);
         } else {
+            /* busy: libunwind's own locking is not the program's contention */
             self->in_loader++;
+            self->busy++;
             int depth = unwind_libunwind_from_context(uc, pcs, max);
+            self->busy--;
             self->in_loader--;
             if (depth > 0)
                 return depth;
@@ -187,7 +190,9 @@ __attribute__((noinline)) int fp_unwind_here(enum fp_unwind_mode mode, int skip,
         if (want > (int)(sizeof(raw) / sizeof(raw[0])))
             want = (int)(sizeof(raw) / sizeof(raw[0]));
         self->in_loader++;
+        self->busy++;
         int n = unw_backtrace_fn(raw, want);
+        self->busy--;
         self->in_loader--;
         int depth = 0;
         for (int i = drop; i < n; i++)

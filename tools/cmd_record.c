@@ -154,23 +154,44 @@ static void forward_signal(int sig)
         kill(child_pid, sig);
 }
 
-static void print_summary(const char *what, const char *pattern, const char *sample_type)
+/* "1.98 s", "30.0 MiB", "1234": a total in its unit, for people. */
+static void format_total(int64_t total, const char *unit, char *out, size_t len)
 {
-    char path[PATH_MAX], err[256];
-    struct fp_pprof_summary s;
+    if (strcmp(unit, "nanoseconds") == 0)
+        snprintf(out, len, "%.2f s", (double)total / 1e9);
+    else if (strcmp(unit, "bytes") == 0)
+        snprintf(out, len, "%.1f MiB", (double)total / (1024.0 * 1024.0));
+    else
+        snprintf(out, len, "%lld %s", (long long)total, unit);
+}
+
+/* One line for the profile (its path, the number of samples taken, the
+ * total of `sample_type`), then its top functions by that type. */
+static void print_summary(const char *what, const char *pattern, const char *count_type,
+                          const char *sample_type)
+{
+    char path[PATH_MAX], err[256], total[64];
+    struct fp_pprof_summary counts, s;
 
     if (fp_outfile_expand(pattern, child_pid, 0, 0, path, sizeof(path)) != 0)
         return;
-    if (fp_pprof_summarize(path, sample_type, TOP_N, &s, err, sizeof(err)) != 0) {
+    if (fp_pprof_summarize(path, count_type, 0, &counts, err, sizeof(err)) != 0) {
         fprintf(stderr, "flightprof: no %s profile at %s: %s\n", what, path, err);
         return;
     }
-    fprintf(stderr, "flightprof: %s profile written to %s: %zu samples, %lld %s %s\n", what, path,
-            s.nsamples, (long long)s.total, s.unit, s.sample_type);
+    if (fp_pprof_summarize(path, sample_type, TOP_N, &s, err, sizeof(err)) != 0) {
+        fprintf(stderr, "flightprof: %s profile %s: %s\n", what, path, err);
+        fp_pprof_summary_free(&counts);
+        return;
+    }
+    format_total(s.total, s.unit, total, sizeof(total));
+    fprintf(stderr, "flightprof: %s profile written to %s: %lld samples, %s %s\n", what, path,
+            (long long)counts.total, total, s.sample_type);
     for (size_t i = 0; i < s.ntop; i++)
         fprintf(stderr, "flightprof:   %5.1f%%  %s\n",
                 s.total ? 100.0 * (double)s.top[i].flat / (double)s.total : 0.0, s.top[i].function);
     fp_pprof_summary_free(&s);
+    fp_pprof_summary_free(&counts);
 }
 
 /* Dies of the same signal as the command, without a second core dump. */
@@ -221,10 +242,10 @@ int cmd_record(int argc, char **argv)
             fprintf(stderr, "flightprof: waitpid: %s\n", strerror(errno));
             return 2;
         }
-    print_summary("CPU", o.cpu, "cpu");
+    print_summary("CPU", o.cpu, "samples", "cpu");
     if (o.heap)
-        print_summary("heap", o.heap, "inuse_space");
+        print_summary("heap", o.heap, "alloc_objects", "inuse_space");
     if (o.mutex)
-        print_summary("mutex", o.mutex, "delay");
+        print_summary("mutex", o.mutex, "contentions", "delay");
     return exit_like(status);
 }
