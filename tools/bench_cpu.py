@@ -22,7 +22,7 @@ DEEP = f"{BUILD}/progs/bench_deep"
 UNWIND = f"{BUILD}/bench/bench_unwind"
 GPERF = "/usr/lib/x86_64-linux-gnu/libprofiler.so.0"
 REPS = int(os.environ.get("BENCH_REPS", "5"))
-UNITS = os.environ.get("BENCH_UNITS", "8000")  # about 0.8 s of CPU per thread
+UNITS = os.environ.get("BENCH_UNITS", "30000")  # about 3 s of CPU per thread
 TMP = tempfile.mkdtemp(prefix="flightprof-bench-")
 
 
@@ -71,6 +71,21 @@ def overhead():
                     threads, hz, name, wall, cpu, wall / base_wall, cpu / base_cpu))
 
 
+def fixed_cost():
+    """What a profiled run costs regardless of its length: loading, starting
+    the timers, and symbolizing and writing the profile at exit."""
+    setups = profilers(100)
+    times = {name: [] for name in setups}
+    for _ in range(REPS * 4):
+        for name, env in setups.items():
+            times[name].append(run([DEEP, "1", "100"], env)[0])
+    base = statistics.median(times["none"])
+    print("\n== Fixed cost per run (a 10 ms workload, median of %d): start, write at exit" % (REPS * 4))
+    for name, t in times.items():
+        print("%-11s %8.1f ms   extra %+7.1f ms" % (name, statistics.median(t) * 1e3,
+                                                    (statistics.median(t) - base) * 1e3))
+
+
 def handler_cost():
     print("\n== Per-sample handler cost at ~40 frames (in the SIGPROF handler)")
     print("%-10s %10s %10s %7s" % ("unwinder", "median ns", "p99 ns", "frames"))
@@ -108,6 +123,7 @@ def main():
     if not os.path.exists(GPERF):
         sys.exit(f"bench: {GPERF} is missing (Debian package libgoogle-perftools4)")
     overhead()
+    fixed_cost()
     handler_cost()
     startup()
 
