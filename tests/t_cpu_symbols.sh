@@ -13,7 +13,7 @@ pprof -top "$FP_TMP/sym.pb.gz" >"$FP_TMP/top"
 cat "$FP_TMP/top"
 for name in local_static_burner 'geometry::Shape<double>::area_work' plugin_hot_function \
             'inlined_helper (inline)' calls_inlined main; do
-    grep -qF "$name" "$FP_TMP/top" || pprof -top -cum "$FP_TMP/sym.pb.gz" | grep -qF "$name" ||
+    grep -qF "$name" "$FP_TMP/top" || pprof -top -cum "$FP_TMP/sym.pb.gz" | grep -F "$name" >/dev/null ||
         fail "$name is not named in the profile"
 done
 if grep -qE '^ .*\[cpu_symbols\]|^ .*0x[0-9a-f]+$' "$FP_TMP/top"; then

@@ -65,7 +65,7 @@ grep -q 's=[0-9]*(_ZNK3geo3BoxIdE6volumeEd)' "$FP_TMP/raw" || fail "-raw: mangle
 # Labels.
 pprof -top -sample_index=samples -tagfocus=thread=worker "$FP_TMP/sym.pb.gz" |
     grep -q 'Showing nodes accounting for 30,' || fail "-tagfocus=thread=worker does not select 30 samples"
-pprof -tags "$FP_TMP/sym.pb.gz" | grep -q 'tid' || fail "-tags: no tid label"
+pprof -tags "$FP_TMP/sym.pb.gz" | grep 'tid' >/dev/null || fail "-tags: no tid label"
 
 # The encoding, as protoc reads it.
 zcat "$FP_TMP/sym.pb.gz" | protoc --decode=perftools.profiles.Profile -I "$FP_ROOT/proto" \
