@@ -1,10 +1,13 @@
 #!/bin/bash
 # A known 60/30/10 CPU split among three functions shows in go tool pprof
-# within 5 points, with the unwinders the user can choose.
+# within 5 points, with the unwinders the user can choose. 4 s at the
+# kernel's 250 samples/s gives ~1000 samples: one standard deviation of a
+# 30% share is then 1.5 points, so 5 points is over 3 sigma.
 source "$FP_ROOT/tests/lib.sh"
 
 for unwind in libunwind fp; do
-    FLIGHTPROF_CPU=$FP_TMP/$unwind.pb.gz FLIGHTPROF_UNWIND=$unwind fp_run "$FP_PROGS/cpu_split" 3 >/dev/null
+    FLIGHTPROF_CPU=$FP_TMP/$unwind.pb.gz FLIGHTPROF_UNWIND=$unwind FLIGHTPROF_HZ=250 \
+        fp_run "$FP_PROGS/cpu_split" 4 >/dev/null
     pprof -top -cum "$FP_TMP/$unwind.pb.gz" >"$FP_TMP/$unwind.top"
     cat "$FP_TMP/$unwind.top"
     assert_between "$(top_share "$FP_TMP/$unwind.top" work_sixty cum)" 55 65 "$unwind work_sixty"
