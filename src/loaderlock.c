@@ -4,8 +4,16 @@
  * layout: while our dl_iterate_phdr callback runs, this thread holds that
  * recursive mutex, so it is the one pthread mutex in _rtld_global whose
  * owner is our tid; once dl_iterate_phdr returns, it is free again. A word
- * that passes both checks is the lock. Owns `lock_word`, written once by
- * fp_loaderlock_init before any sampling.
+ * that passes both checks is the lock.
+ *
+ * The load lock (GL(dl_load_lock), held for all of dlopen and dlclose) is
+ * declared just before it in glibc (2.34 to 2.36 at least: load lock,
+ * write lock, TLS lock, each a recursive pthread_mutex_t). It is taken
+ * only if the mutex there is indeed a recursive one; otherwise only the
+ * write lock is watched.
+ *
+ * Owns `write_lock` and `load_lock`, written once by fp_loaderlock_init
+ * before any sampling.
  *
  * Signal context: fp_loaderlock_busy.
  */
@@ -22,15 +30,20 @@
 
 #define MAX_CANDIDATES 8
 
-/* The first three ints of glibc's x86-64 pthread_mutex_t: lock word,
- * recursion count, owner tid. */
+/* The first five ints of glibc's x86-64 pthread_mutex_t (40 bytes in
+ * all): lock word, recursion count, owner tid, users, kind. */
 struct mutex_head {
     int lock;
     unsigned count;
     int owner;
+    unsigned nusers;
+    int kind;
 };
 
-static const int *lock_word;
+#define MUTEX_SIZE 40
+#define MUTEX_KIND_RECURSIVE 1 /* PTHREAD_MUTEX_RECURSIVE_NP */
+
+static const int *write_lock, *load_lock;
 
 struct scan {
     const char *base;
@@ -76,11 +89,21 @@ int fp_loaderlock_init(void)
     }
     if (!match)
         return -1;
-    lock_word = &match->lock;
+    write_lock = &match->lock;
+    if ((const char *)match - s.base >= MUTEX_SIZE) {
+        const struct mutex_head *before = (const void *)((const char *)match - MUTEX_SIZE);
+        if ((before->kind & 0x7f) == MUTEX_KIND_RECURSIVE)
+            load_lock = &before->lock;
+    }
     return 0;
+}
+
+static bool taken(const int *word)
+{
+    return word && __atomic_load_n(word, __ATOMIC_RELAXED) != 0;
 }
 
 bool fp_loaderlock_busy(void)
 {
-    return lock_word && __atomic_load_n(lock_word, __ATOMIC_RELAXED) != 0;
+    return taken(write_lock) || taken(load_lock);
 }

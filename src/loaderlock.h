@@ -1,9 +1,13 @@
 /*
- * Whether the dynamic loader's write lock is taken. libunwind calls
- * dl_iterate_phdr, which takes that lock; an unwind from a signal that
- * landed while this thread was taking or releasing it (inside glibc's
- * recursive-mutex code, when the lock word and owner disagree) would wait
- * for itself forever. Callers check first and unwind another way.
+ * Whether the dynamic loader is busy: its write lock or its load lock is
+ * taken. libunwind calls dl_iterate_phdr, which takes the write lock; an
+ * unwind from a signal that landed while this thread was taking or
+ * releasing it (inside glibc's recursive-mutex code, when the lock word
+ * and owner disagree) would wait for itself forever. And while any thread
+ * is inside dlopen or dlclose (the load lock), objects are being mapped
+ * and unmapped under libunwind's feet: a sample taken then crashed inside
+ * libunwind in the dlopen/dlclose stress test. Callers check first and
+ * unwind another way.
  */
 #ifndef FLIGHTPROF_LOADERLOCK_H
 #define FLIGHTPROF_LOADERLOCK_H
@@ -15,8 +19,8 @@
  * async-signal-safe; call once before sampling. */
 int fp_loaderlock_init(void);
 
-/* True while any thread holds, takes or releases the loader's write lock.
- * Async-signal-safe: one load. */
+/* True while any thread holds, takes or releases either loader lock.
+ * Async-signal-safe: two loads. */
 bool fp_loaderlock_busy(void);
 
 #endif
