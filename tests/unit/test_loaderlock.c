@@ -9,15 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "check.h"
 #include "loaderlock.h"
-
-#define CHECK(cond)                                                    \
-    do {                                                               \
-        if (!(cond)) {                                                 \
-            fprintf(stderr, "%s:%d: %s\n", __FILE__, __LINE__, #cond); \
-            exit(1);                                                   \
-        }                                                              \
-    } while (0)
 
 static atomic_bool stop;
 
