@@ -194,16 +194,6 @@ __attribute__((noinline)) static void *malloc_hooked(size_t size, const void *ca
 FP_EXPORT void *malloc(size_t size)
 {
     FORWARD_IF_QUIET(malloc, size);
-    /* The heap profile alone, the common configuration: one countdown per
-     * allocation and no second call unless it is sampled. */
-    __typeof__(FP_REAL(malloc)) next = NEXT(malloc);
-    if (atomic_load_explicit(&hooks, memory_order_relaxed) == HOOK_HEAP && next &&
-        !fp_self()->busy) {
-        void *p = next(size);
-        if (p && __builtin_expect(fp_heapprof_tick(size), 0))
-            fp_heapprof_sample(p, size, RETURN_ADDRESS());
-        return p;
-    }
     return malloc_hooked(size, RETURN_ADDRESS());
 }
 
@@ -239,13 +229,6 @@ FP_EXPORT void free(void *p)
     if (is_bootstrap(p))
         return;
     FORWARD_IF_QUIET(free, p);
-    __typeof__(FP_REAL(free)) next = NEXT(free);
-    if (atomic_load_explicit(&hooks, memory_order_relaxed) == HOOK_HEAP && next) {
-        if (p)
-            fp_heapprof_forget(p); /* one filter load unless p was sampled */
-        next(p);
-        return;
-    }
     free_hooked(p, RETURN_ADDRESS());
 }
 
