@@ -111,27 +111,21 @@ static int write_profile(void)
     };
     struct write_ctx ctx = {.period = 1000000000 / cpu.hz};
     struct fp_self *self = fp_self();
-    int rc = -1;
 
     self->busy++; /* our allocations are not the program's */
     ctx.profile = fp_pprof_new(types, 2, types[1], ctx.period);
-    if (!ctx.profile)
-        goto out;
-    fp_pprof_set_time(ctx.profile, cpu.start_wall_ns,
-                      (int64_t)fp_clock_ns(CLOCK_MONOTONIC) - cpu.start_mono_ns);
-    fp_stacktab_foreach(cpu.table, add_stack, &ctx);
-    uint64_t lost = fp_stacktab_lost(cpu.table);
-    if (lost) {
-        int64_t values[2] = {(int64_t)lost, (int64_t)lost * ctx.period};
-        ctx.failed |= fp_pprof_add_synthetic_sample(ctx.profile, LOST_FRAME, values, NULL, 0);
+    if (ctx.profile) {
+        fp_pprof_set_time(ctx.profile, cpu.start_wall_ns,
+                          (int64_t)fp_clock_ns(CLOCK_MONOTONIC) - cpu.start_mono_ns);
+        fp_stacktab_foreach(cpu.table, add_stack, &ctx);
+        uint64_t lost = fp_stacktab_lost(cpu.table);
+        if (lost) {
+            int64_t values[2] = {(int64_t)lost, (int64_t)lost * ctx.period};
+            ctx.failed |= fp_pprof_add_synthetic_sample(ctx.profile, LOST_FRAME, values, NULL, 0);
+        }
+        add_comments(ctx.profile);
     }
-    add_comments(ctx.profile);
-    if (!ctx.failed)
-        rc = fp_pprof_write(ctx.profile, NULL, cpu.path);
-    if (rc != 0)
-        fp_log("cannot write the CPU profile %s: %s", cpu.path, strerror(errno));
-    fp_pprof_free(ctx.profile);
-out:
+    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, "CPU", cpu.path);
     self->busy--;
     return rc;
 }

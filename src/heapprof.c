@@ -225,7 +225,6 @@ static int write_profile(const char *path, const char *default_type)
     static const struct fp_pprof_value_type period_type = {"space", "bytes"};
     struct write_ctx ctx = {0};
     struct fp_self *self = fp_self();
-    int rc = -1;
 
     self->busy++; /* our allocations are not the program's */
     ctx.profile = fp_pprof_new(types, 4, period_type, (int64_t)heap.rate);
@@ -236,12 +235,8 @@ static int write_profile(const char *path, const char *default_type)
             fp_pprof_set_default_sample_type(ctx.profile, default_type);
         fp_sitetab_foreach(heap.sites, add_site, &ctx);
         add_comments(ctx.profile);
-        if (!ctx.failed)
-            rc = fp_pprof_write(ctx.profile, NULL, path);
-        fp_pprof_free(ctx.profile);
     }
-    if (rc != 0)
-        fp_log("cannot write the heap profile %s: %s", path, strerror(errno));
+    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, "heap", path);
     self->busy--;
     return rc;
 }

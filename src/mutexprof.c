@@ -116,7 +116,6 @@ static int write_profile(const char *path)
     struct write_ctx ctx = {0};
     struct fp_self *self = fp_self();
     char line[128];
-    int rc = -1;
 
     self->busy++;
     ctx.profile = fp_pprof_new(types, 2, types[0], (int64_t)mx.rate);
@@ -132,12 +131,8 @@ static int write_profile(const char *path)
                      (unsigned long long)lost);
             fp_pprof_add_comment(ctx.profile, line);
         }
-        if (!ctx.failed)
-            rc = fp_pprof_write(ctx.profile, NULL, path);
-        fp_pprof_free(ctx.profile);
     }
-    if (rc != 0)
-        fp_log("cannot write the mutex profile %s: %s", path, strerror(errno));
+    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, "mutex", path);
     self->busy--;
     return rc;
 }

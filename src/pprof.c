@@ -13,6 +13,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "log.h"
 #include "outfile.h"
 #include "proto/profile.pb-c.h"
 #include "strtab.h"
@@ -248,6 +249,20 @@ int fp_pprof_add_synthetic_sample(struct fp_pprof *p, const char *name, const in
         return -1;
     }
     return add(p, NULL, 0, s, values, labels, nlabels);
+}
+
+int fp_pprof_write_and_free(struct fp_pprof *p, bool failed, const char *what, const char *path)
+{
+    int rc = -1;
+
+    if (!p || failed)
+        errno = ENOMEM;
+    else
+        rc = fp_pprof_write(p, NULL, path);
+    if (rc != 0)
+        fp_log("cannot write the %s profile %s: %s", what, path, strerror(errno));
+    fp_pprof_free(p);
+    return rc;
 }
 
 void fp_pprof_free(struct fp_pprof *p)

@@ -6,6 +6,7 @@
 #ifndef FLIGHTPROF_PPROF_H
 #define FLIGHTPROF_PPROF_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -66,5 +67,13 @@ int fp_pprof_write(struct fp_pprof *p, const struct fp_maps *maps, const char *p
 int fp_pprof_encode(struct fp_pprof *p, const struct fp_maps *maps, uint8_t **out, size_t *outlen);
 
 void fp_pprof_free(struct fp_pprof *p);
+
+/*
+ * The end of every profile write: writes `p` (which may be NULL, when
+ * fp_pprof_new failed) to `path` unless `failed` (an add ran out of
+ * memory), logs one line naming the `what` profile if it was not written,
+ * and frees `p`. Returns 0 or -1 with errno.
+ */
+int fp_pprof_write_and_free(struct fp_pprof *p, bool failed, const char *what, const char *path);
 
 #endif
