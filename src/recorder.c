@@ -182,7 +182,9 @@ void fp_recorder_thread_rename(int tid, const char *name)
     fp_ring_commit(&slot, FP_EV_THREAD_NAME, 0, size);
 }
 
-void fp_recorder_alloc(enum fp_alloc_kind kind, const void *ptr, size_t size, const void *caller)
+/* An allocation or an unmapping: both are a block (ptr, size) and a caller. */
+static void record_block(unsigned event, unsigned kind, const void *ptr, size_t size,
+                         const void *caller)
 {
     struct fp_ring_slot slot;
     size_t ev_size;
@@ -193,7 +195,12 @@ void fp_recorder_alloc(enum fp_alloc_kind kind, const void *ptr, size_t size, co
     e->ptr = (uint64_t)(uintptr_t)ptr;
     e->size = size;
     e->caller = (uint64_t)(uintptr_t)caller;
-    fp_ring_commit(&slot, FP_EV_ALLOC, kind, ev_size);
+    fp_ring_commit(&slot, event, kind, ev_size);
+}
+
+void fp_recorder_alloc(enum fp_alloc_kind kind, const void *ptr, size_t size, const void *caller)
+{
+    record_block(FP_EV_ALLOC, kind, ptr, size, caller);
 }
 
 void fp_recorder_realloc(const void *old_ptr, const void *new_ptr, size_t size, const void *caller)
@@ -226,16 +233,7 @@ void fp_recorder_free(const void *ptr, const void *caller)
 
 void fp_recorder_munmap(const void *ptr, size_t size, const void *caller)
 {
-    struct fp_ring_slot slot;
-    size_t ev_size;
-    struct fp_ev_alloc *e;
-
-    if (!fp_recorder_enabled() || !(e = event_begin(sizeof(*e), &slot, &ev_size)))
-        return;
-    e->ptr = (uint64_t)(uintptr_t)ptr;
-    e->size = size;
-    e->caller = (uint64_t)(uintptr_t)caller;
-    fp_ring_commit(&slot, FP_EV_MUNMAP, 0, ev_size);
+    record_block(FP_EV_MUNMAP, 0, ptr, size, caller);
 }
 
 void fp_recorder_lock_wait(enum fp_lock_kind kind, const void *lock, uint64_t wait_ns,
