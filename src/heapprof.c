@@ -130,7 +130,7 @@ static void count_freed(uint32_t site, int64_t sign)
     fp_sitetab_count(heap.sites, site, FREE_BYTES, sign * (int64_t)fp_sitetab_tag(heap.sites, site));
 }
 
-uint32_t fp_heapprof_forget_tracked(const void *ptr)
+uint32_t fp_heapprof_forget(const void *ptr)
 {
     if (!fp_heapset_contains(&fp_heapprof_blocks, (uintptr_t)ptr))
         return 0;

@@ -47,19 +47,19 @@ void fp_heapprof_sample(const void *ptr, size_t size, const void *caller);
 /* The sampled blocks in use (heapprof.c owns it). */
 extern struct fp_heapset fp_heapprof_blocks;
 
-uint32_t fp_heapprof_forget_tracked(const void *ptr);
+/* False if `ptr` is certainly not a sampled block in use: one load, no
+ * lock. */
+static inline bool fp_heapprof_may_track(const void *ptr)
+{
+    return fp_heapset_may_contain(&fp_heapprof_blocks, (uintptr_t)ptr);
+}
 
 /*
- * Before `ptr` is freed or reallocated: if it is a sampled block, counts
- * it freed and stops tracking it, returning a nonzero token; else returns
- * 0 without taking any lock.
+ * Before `ptr` is freed or reallocated, when fp_heapprof_may_track(ptr):
+ * if it is a sampled block, counts it freed and stops tracking it,
+ * returning a nonzero token; else returns 0.
  */
-static inline uint32_t fp_heapprof_forget(const void *ptr)
-{
-    if (__builtin_expect(!fp_heapset_may_contain(&fp_heapprof_blocks, (uintptr_t)ptr), 1))
-        return 0;
-    return fp_heapprof_forget_tracked(ptr);
-}
+uint32_t fp_heapprof_forget(const void *ptr);
 
 /* Undoes fp_heapprof_forget(ptr) == token after a realloc that failed and
  * left the block in place. */

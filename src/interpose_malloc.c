@@ -12,10 +12,12 @@
  * Everything is resolved by a constructor that runs before the rest of the
  * library, or by the first allocation, whichever comes first.
  *
- * `hooks` (set at load, read relaxed on every call) says what to feed;
- * when it is 0 a wrapper costs one load and a branch. Allocations made by
- * flightprof itself (busy) feed nothing, but frees always check for
- * sampled blocks so that no tracked address can be reused stale.
+ * `hooks` (set at load, read relaxed on every call) says what to feed.
+ * Each wrapper decides before it forwards, so that an allocation the heap
+ * profile does not sample costs a countdown subtraction and a free of an
+ * unsampled block one filter load, both then a tail call. Allocations
+ * made by flightprof itself (busy) feed nothing, but frees always check
+ * for sampled blocks so that no tracked address can be reused stale.
  *
  * Signal context: none (the wrappers run wherever the program allocates;
  * they take the heap profile's lock only for sampled blocks).
@@ -140,87 +142,102 @@ __attribute__((constructor(101))) static void resolve_at_load(void)
 
 /* ---- feeding the consumers -------------------------------------------- */
 
-static inline void allocated(unsigned h, enum fp_alloc_kind kind, void *p, size_t size,
-                             const void *caller)
+/*
+ * What a call must feed is decided before it forwards, so that the common
+ * case (nothing) ends in a tail call to the next definition: HOOK_RECORDER
+ * if the recorder is on, HOOK_HEAP if the heap profile samples this
+ * allocation (its countdown ran out) or the block being freed may be a
+ * sampled one. The countdown also counts flightprof's own allocations; one
+ * that would have been sampled leaves the countdown spent, so the
+ * program's next allocation is sampled in its place.
+ */
+static inline unsigned feeds_for_alloc(size_t size)
+{
+    unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
+
+    if ((h & HOOK_HEAP) && !fp_heapprof_tick(size))
+        h &= ~HOOK_HEAP;
+    return h;
+}
+
+static inline unsigned feeds_for_free(const void *p)
+{
+    unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
+
+    if ((h & HOOK_HEAP) && !fp_heapprof_may_track(p))
+        h &= ~HOOK_HEAP;
+    return h;
+}
+
+__attribute__((noinline)) static void feed_alloc(unsigned feeds, enum fp_alloc_kind kind, void *p,
+                                                 size_t size, const void *caller)
 {
     if (!p || fp_self()->busy)
         return;
-    if (h & HOOK_RECORDER)
+    if (feeds & HOOK_RECORDER)
         fp_recorder_alloc(kind, p, size, caller);
-    if ((h & HOOK_HEAP) && fp_heapprof_tick(size))
+    if (feeds & HOOK_HEAP)
         fp_heapprof_sample(p, size, caller);
 }
 
-/* Before `p` goes back to the allocator. */
-static inline void freeing(unsigned h, void *p, const void *caller)
-{
-    if ((h & HOOK_RECORDER) && !fp_self()->busy)
-        fp_recorder_free(p, caller);
-    if (h & HOOK_HEAP)
-        fp_heapprof_forget(p);
-}
-
-#define FEED(kind, p, size)                                                      \
+/* After an allocation wrapper got `p` from the next definition. */
+#define ALLOCATED(feeds, kind, p, size)                                          \
     do {                                                                         \
-        unsigned h_ = atomic_load_explicit(&hooks, memory_order_relaxed);        \
-        if (__builtin_expect(h_ != 0, 0))                                        \
-            allocated(h_, kind, p, size, RETURN_ADDRESS());                      \
-    } while (0)
-
-/* The quiet path, first in every wrapper: nothing to feed and everything
- * resolved, so the call is a tail call to the next definition. */
-#define FORWARD_IF_QUIET(name, ...)                                              \
-    do {                                                                         \
-        __typeof__(FP_REAL(name)) next_ = NEXT(name);                            \
-        if (__builtin_expect(next_ && !atomic_load_explicit(&hooks, memory_order_relaxed), 1)) \
-            return next_(__VA_ARGS__);                                           \
+        if (__builtin_expect((feeds) != 0, 0))                                   \
+            feed_alloc(feeds, kind, p, size, RETURN_ADDRESS());                  \
     } while (0)
 
 /* ---- the wrappers ------------------------------------------------------- */
 
 /* The slow halves of the hot wrappers are functions of their own so that
  * the quiet path needs no stack frame. */
-__attribute__((noinline)) static void *malloc_hooked(size_t size, const void *caller)
+__attribute__((noinline)) static void *malloc_fed(size_t size, unsigned feeds, const void *caller)
 {
     if (bootstrapping(NEXT(malloc)))
         return bootstrap_alloc(size, 0);
     void *p = NEXT(malloc)(size);
-    unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
-    if (h)
-        allocated(h, FP_ALLOC_MALLOC, p, size, caller);
+    if (feeds)
+        feed_alloc(feeds, FP_ALLOC_MALLOC, p, size, caller);
     return p;
 }
 
 FP_EXPORT void *malloc(size_t size)
 {
-    FORWARD_IF_QUIET(malloc, size);
-    return malloc_hooked(size, RETURN_ADDRESS());
+    __typeof__(FP_REAL(malloc)) next = NEXT(malloc);
+    unsigned feeds = feeds_for_alloc(size);
+
+    if (__builtin_expect(next && !feeds, 1))
+        return next(size);
+    return malloc_fed(size, feeds, RETURN_ADDRESS());
 }
 
 FP_EXPORT void *calloc(size_t nmemb, size_t size)
 {
     size_t total;
+    bool overflow = __builtin_mul_overflow(nmemb, size, &total);
+    unsigned feeds = feeds_for_alloc(overflow ? 0 : total);
 
-    FORWARD_IF_QUIET(calloc, nmemb, size);
     if (bootstrapping(NEXT(calloc))) {
-        if (__builtin_mul_overflow(nmemb, size, &total)) {
+        if (overflow) {
             errno = ENOMEM;
             return NULL;
         }
         return bootstrap_alloc(total, 0);
     }
     void *p = NEXT(calloc)(nmemb, size);
-    FEED(FP_ALLOC_CALLOC, p, nmemb * size);
+    ALLOCATED(feeds, FP_ALLOC_CALLOC, p, total);
     return p;
 }
 
-__attribute__((noinline)) static void free_hooked(void *p, const void *caller)
+/* Before `p` goes back to the allocator. */
+__attribute__((noinline)) static void free_fed(void *p, unsigned feeds, const void *caller)
 {
     if (!p || bootstrapping(NEXT(free)))
         return;
-    unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
-    if (h)
-        freeing(h, p, caller);
+    if ((feeds & HOOK_RECORDER) && !fp_self()->busy)
+        fp_recorder_free(p, caller);
+    if (feeds & HOOK_HEAP)
+        fp_heapprof_forget(p);
     NEXT(free)(p);
 }
 
@@ -228,8 +245,12 @@ FP_EXPORT void free(void *p)
 {
     if (is_bootstrap(p))
         return;
-    FORWARD_IF_QUIET(free, p);
-    free_hooked(p, RETURN_ADDRESS());
+    __typeof__(FP_REAL(free)) next = NEXT(free);
+    unsigned feeds = feeds_for_free(p);
+
+    if (__builtin_expect(next && !feeds, 1))
+        return next(p);
+    free_fed(p, feeds, RETURN_ADDRESS());
 }
 
 /* A bootstrap block, or any block before realloc is resolved, moves to a
@@ -247,12 +268,13 @@ static void *realloc_copying(void *p, size_t size)
     return q;
 }
 
-static void *reallocate(void *p, size_t size, const void *caller)
+/* `old_feeds` are p's, as for free; `new_feeds` the new block's. */
+__attribute__((noinline)) static void *reallocate(void *p, size_t size, unsigned old_feeds,
+                                                  unsigned new_feeds, const void *caller)
 {
-    unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
     uint32_t token = 0;
 
-    if ((h & HOOK_HEAP) && p)
+    if ((old_feeds & HOOK_HEAP) && p)
         token = fp_heapprof_forget(p); /* before another thread can get p */
     void *q = NEXT(realloc)(p, size);
     if (!q && size) {
@@ -260,20 +282,33 @@ static void *reallocate(void *p, size_t size, const void *caller)
             fp_heapprof_restore(p, token); /* failed: p is still the program's */
         return NULL;
     }
-    if (!fp_self()->busy && (h & HOOK_RECORDER))
+    if (fp_self()->busy)
+        return q;
+    if ((old_feeds | new_feeds) & HOOK_RECORDER)
         fp_recorder_realloc(p, q, size, caller);
-    if (q && (h & HOOK_HEAP) && !fp_self()->busy && fp_heapprof_tick(size))
+    if (q && (new_feeds & HOOK_HEAP))
         fp_heapprof_sample(q, size, caller);
     return q;
 }
 
+/* realloc on behalf of the wrapper called from `caller`. */
+static inline void *realloc_from(void *p, size_t size, const void *caller)
+{
+    if (is_bootstrap(p))
+        return realloc_copying(p, size);
+    __typeof__(FP_REAL(realloc)) next = NEXT(realloc);
+    unsigned old_feeds = feeds_for_free(p), new_feeds = feeds_for_alloc(size);
+
+    if (__builtin_expect(next && !(old_feeds | new_feeds), 1))
+        return next(p, size);
+    if (bootstrapping(next))
+        return realloc_copying(p, size);
+    return reallocate(p, size, old_feeds, new_feeds, caller);
+}
+
 FP_EXPORT void *realloc(void *p, size_t size)
 {
-    if (!is_bootstrap(p))
-        FORWARD_IF_QUIET(realloc, p, size);
-    if (is_bootstrap(p) || bootstrapping(NEXT(realloc)))
-        return realloc_copying(p, size);
-    return reallocate(p, size, RETURN_ADDRESS());
+    return realloc_from(p, size, RETURN_ADDRESS());
 }
 
 /* Like glibc's: realloc after an overflow check (calling realloc rather
@@ -286,13 +321,13 @@ FP_EXPORT void *reallocarray(void *p, size_t nmemb, size_t size)
         errno = ENOMEM;
         return NULL;
     }
-    if (is_bootstrap(p) || bootstrapping(NEXT(realloc)))
-        return realloc_copying(p, total);
-    return reallocate(p, total, RETURN_ADDRESS());
+    return realloc_from(p, total, RETURN_ADDRESS());
 }
 
 FP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
 {
+    unsigned feeds = feeds_for_alloc(size);
+
     if (bootstrapping(NEXT(posix_memalign))) {
         if (align % sizeof(void *) || (align & (align - 1)))
             return EINVAL;
@@ -300,45 +335,52 @@ FP_EXPORT int posix_memalign(void **out, size_t align, size_t size)
     }
     int rc = NEXT(posix_memalign)(out, align, size);
     if (rc == 0)
-        FEED(FP_ALLOC_POSIX_MEMALIGN, *out, size);
+        ALLOCATED(feeds, FP_ALLOC_POSIX_MEMALIGN, *out, size);
     return rc;
 }
 
 FP_EXPORT void *aligned_alloc(size_t align, size_t size)
 {
+    unsigned feeds = feeds_for_alloc(size);
+
     if (bootstrapping(NEXT(aligned_alloc)))
         return bootstrap_alloc(size, align);
     void *p = NEXT(aligned_alloc)(align, size);
-    FEED(FP_ALLOC_ALIGNED_ALLOC, p, size);
+    ALLOCATED(feeds, FP_ALLOC_ALIGNED_ALLOC, p, size);
     return p;
 }
 
 FP_EXPORT void *memalign(size_t align, size_t size)
 {
+    unsigned feeds = feeds_for_alloc(size);
+
     if (bootstrapping(NEXT(memalign)))
         return bootstrap_alloc(size, align);
     void *p = NEXT(memalign)(align, size);
-    FEED(FP_ALLOC_MEMALIGN, p, size);
+    ALLOCATED(feeds, FP_ALLOC_MEMALIGN, p, size);
     return p;
 }
 
 FP_EXPORT void *valloc(size_t size)
 {
+    unsigned feeds = feeds_for_alloc(size);
+
     if (bootstrapping(NEXT(valloc)))
         return bootstrap_alloc(size, (size_t)getpagesize());
     void *p = NEXT(valloc)(size);
-    FEED(FP_ALLOC_VALLOC, p, size);
+    ALLOCATED(feeds, FP_ALLOC_VALLOC, p, size);
     return p;
 }
 
 FP_EXPORT void *pvalloc(size_t size)
 {
     size_t page = (size_t)getpagesize();
+    unsigned feeds = feeds_for_alloc(size);
 
     if (bootstrapping(NEXT(pvalloc)))
         return bootstrap_alloc((size + page - 1) & ~(page - 1), page);
     void *p = NEXT(pvalloc)(size);
-    FEED(FP_ALLOC_PVALLOC, p, size);
+    ALLOCATED(feeds, FP_ALLOC_PVALLOC, p, size);
     return p;
 }
 
