@@ -9,6 +9,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -218,6 +219,32 @@ static void load_snapshot_on(struct fp_config *cfg)
         fp_log("FLIGHTPROF_SNAPSHOT_ON=%s is not a comma list of crash, error, exit; using crash", s);
 }
 
+/* $VAR/suffix into dir if VAR is an absolute path that fits. */
+static bool dir_under(const char *var, const char *suffix, char dir[PATH_MAX])
+{
+    const char *base = getenv(var);
+
+    return base && base[0] == '/' &&
+           snprintf(dir, PATH_MAX, "%s/%s", base, suffix) < PATH_MAX;
+}
+
+void fp_config_load_symcache(char dir[PATH_MAX])
+{
+    const char *s = getenv("FLIGHTPROF_SYMCACHE");
+
+    dir[0] = '\0';
+    if (s && strcmp(s, "off") == 0)
+        return;
+    if (s && s[0] == '/' && strlen(s) < PATH_MAX) {
+        strcpy(dir, s);
+        return;
+    }
+    if (s)
+        fp_log("FLIGHTPROF_SYMCACHE=%s is not \"off\" or an absolute directory; using the default", s);
+    if (!dir_under("XDG_CACHE_HOME", "flightprof", dir) && !dir_under("HOME", ".cache/flightprof", dir))
+        dir[0] = '\0';
+}
+
 void fp_config_load(struct fp_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));
@@ -252,4 +279,5 @@ void fp_config_load(struct fp_config *cfg)
     load_path("FLIGHTPROF_MUTEX", cfg->mutex_path);
     load_u64("FLIGHTPROF_MUTEX_RATE", parse_positive_count, "a positive whole number",
              &cfg->mutex_rate);
+    fp_config_load_symcache(cfg->symcache_dir);
 }

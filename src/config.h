@@ -48,10 +48,19 @@ struct fp_config {
     int heap_signal;              /* 0 when none */
     char mutex_path[PATH_MAX];
     uint64_t mutex_rate;          /* record one contention in N */
+
+    /* Symbol cache: FLIGHTPROF_SYMCACHE. */
+    char symcache_dir[PATH_MAX];  /* "" when off */
 };
 
 /* Fills `cfg` from the environment, logging one line per bad value. */
 void fp_config_load(struct fp_config *cfg);
+
+/* The symbol cache directory from FLIGHTPROF_SYMCACHE ("off", or an
+ * absolute path; by default $XDG_CACHE_HOME/flightprof or
+ * $HOME/.cache/flightprof), "" when off. Used by fp_config_load and the
+ * CLI. */
+void fp_config_load_symcache(char dir[PATH_MAX]);
 
 /* Parsers shared with the CLI. Each returns 0, or -1 for a value it does
  * not accept (and leaves *out alone). */

@@ -13,6 +13,7 @@
 #include "mutexprof.h"
 #include "recorder.h"
 #include "service.h"
+#include "symcache.h"
 #include "threads.h"
 #include "unwind.h"
 
@@ -38,6 +39,7 @@ __attribute__((constructor)) static void flightprof_load(void)
 
     fp_self()->busy++;
     fp_config_load(&cfg);
+    fp_symcache_set_dir(cfg.symcache_dir);
     fp_threads_register_self(0, NULL);
     /* Before the modules register theirs, so that a fork child's thread
      * registry and service thread are reset first. */

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "outfile.h"
 #include "strtab.h"
+#include "symcache.h"
 
 #define VDSO_NAME "[vdso]"
 #define PAGE_BITS 12 /* mappings start on (at least) 4 KiB boundaries */
@@ -41,6 +42,9 @@ struct symbol {
 struct module { /* one per mapping */
     enum module_state state;
     Dwfl_Module *dwfl_module;
+    GElf_Addr bias;
+    struct fp_symcache *symcache; /* NULL when not caching */
+    bool owns_symcache;           /* false in a file's second mapping */
     struct fp_mapping_symbols found;
     /* Sorted by start, loaded on first use: dwfl_module_addrinfo scans
      * every symbol on each call. */
@@ -161,6 +165,38 @@ static int64_t intern_path(struct fp_symbolizer *sym, Dwarf_Die *cu, const char 
     return intern(sym, path);
 }
 
+/* Appends a frame as it will be shown; returns 0 or -1. */
+static int store_frame(struct fp_symbolizer *sym, const char *function, const char *system,
+                       int64_t file, int64_t start_line, int64_t line)
+{
+    if (fp_array_reserve(&sym->frames, &sym->frames_cap, sym->nframes + 1,
+                         sizeof(*sym->frames)) != 0)
+        return -1;
+    struct stored_frame *f = &sym->frames[sym->nframes];
+    f->function = intern(sym, function);
+    f->system_name = intern(sym, system);
+    f->file = file;
+    f->start_line = start_line;
+    f->line = line;
+    if (f->function < 0 || f->system_name < 0 || f->file < 0)
+        return -1;
+    sym->nframes++;
+    return 0;
+}
+
+static struct fp_frame frame_at(const struct fp_symbolizer *sym, size_t index)
+{
+    const struct stored_frame *f = &sym->frames[index];
+
+    return (struct fp_frame){
+        .function = fp_strtab_get(&sym->strings, f->function),
+        .system_name = fp_strtab_get(&sym->strings, f->system_name),
+        .file = fp_strtab_get(&sym->strings, f->file),
+        .start_line = f->start_line,
+        .line = f->line,
+    };
+}
+
 /* Appends a frame for a function known by its linkage name `system` (may
  * be NULL) and source name `name` (may be NULL); returns 0 or -1. */
 static int add_frame(struct fp_symbolizer *sym, const char *system, const char *name,
@@ -168,25 +204,12 @@ static int add_frame(struct fp_symbolizer *sym, const char *system, const char *
 {
     char *demangled = system ? fp_demangle(system) : NULL;
 
-    if (fp_array_reserve(&sym->frames, &sym->frames_cap, sym->nframes + 1,
-                         sizeof(*sym->frames)) != 0) {
-        free(demangled);
-        return -1;
-    }
     if (demangled)
         drop_parameters(demangled);
     const char *shown = demangled ? demangled : name ? name : system;
-    struct stored_frame *f = &sym->frames[sym->nframes];
-    f->function = intern(sym, shown);
-    f->system_name = intern(sym, system ? system : shown);
-    f->file = file;
-    f->start_line = start_line;
-    f->line = line;
+    int rc = store_frame(sym, shown, system ? system : shown, file, start_line, line);
     free(demangled);
-    if (f->function < 0 || f->system_name < 0 || f->file < 0)
-        return -1;
-    sym->nframes++;
-    return 0;
+    return rc;
 }
 
 /* ---- DWARF ------------------------------------------------------------ */
@@ -367,6 +390,8 @@ static void load_module(struct fp_symbolizer *sym, size_t index)
         if (sym->modules[i].state != MODULE_UNTRIED && strcmp(sym->maps->v[i].path, m->path) == 0) {
             mod->state = sym->modules[i].state;
             mod->dwfl_module = sym->modules[i].dwfl_module;
+            mod->bias = sym->modules[i].bias;
+            mod->symcache = sym->modules[i].symcache;
             return;
         }
     }
@@ -385,6 +410,9 @@ static void load_module(struct fp_symbolizer *sym, size_t index)
         return;
     }
     mod->state = MODULE_READY;
+    mod->bias = bias;
+    mod->symcache = fp_symcache_open(m->build_id);
+    mod->owns_symcache = true;
 }
 
 /* ---- symbolizing ------------------------------------------------------ */
@@ -453,8 +481,10 @@ static const char *symtab_name(struct module *mod, uint64_t addr)
     return s->size == 0 || addr < s->start + s->size ? s->name : NULL;
 }
 
-/* Adds the frames of `addr` in module `mod`; returns how many, or -1. */
-static int add_frames(struct fp_symbolizer *sym, struct module *mod, uint64_t addr)
+/* Adds the frames of `addr` in module `mod` from DWARF or the symbol
+ * table; returns how many, or -1. *flags gets FP_SYMCACHE_DWARF when
+ * DWARF was consulted. */
+static int add_frames(struct fp_symbolizer *sym, struct module *mod, uint64_t addr, unsigned *flags)
 {
     Dwfl_Module *dm = mod->dwfl_module;
     Dwfl_Line *dl = dwfl_module_getsrc(dm, addr);
@@ -465,18 +495,62 @@ static int add_frames(struct fp_symbolizer *sym, struct module *mod, uint64_t ad
     int n = cu ? add_dwarf_frames(sym, mod, cu, addr, addr - dwarf_bias, file, line) : 0;
     const char *name = n == 0 ? symtab_name(mod, addr) : NULL;
 
+    *flags = cu ? FP_SYMCACHE_DWARF : 0;
     if (name) {
         /* No DWARF function here: the symbol table's name, and the line
          * table's position if there is one. */
         int64_t f = intern_path(sym, cu, file);
         n = add_frame(sym, name, NULL, f, 0, line) == 0 ? 1 : -1;
     }
+    return n;
+}
+
+/* Appends frames[0..n) (from the symbol cache); returns n or -1. */
+static int store_frames(struct fp_symbolizer *sym, const struct fp_frame *frames, int n)
+{
+    for (int i = 0; i < n; i++)
+        if (store_frame(sym, frames[i].function, frames[i].system_name, intern(sym, frames[i].file),
+                        frames[i].start_line, frames[i].line) != 0)
+            return -1;
+    return n;
+}
+
+/* Hands the last n frames to the symbol cache as `offset`'s. */
+static void cache_frames(struct fp_symbolizer *sym, struct module *mod, uint64_t offset, int n,
+                         unsigned flags)
+{
+    struct fp_frame frames[FP_SYMCACHE_MAX_FRAMES];
+
+    if (n > FP_SYMCACHE_MAX_FRAMES)
+        return;
+    for (int i = 0; i < n; i++)
+        frames[i] = frame_at(sym, sym->nframes - (size_t)n + (size_t)i);
+    fp_symcache_put(mod->symcache, offset, frames, n, flags);
+}
+
+/* Adds the frames of `addr` in module `mod`, from the symbol cache when
+ * it has them; returns how many, or -1. */
+static int module_frames(struct fp_symbolizer *sym, struct module *mod, uint64_t addr)
+{
+    struct fp_frame cached[FP_SYMCACHE_MAX_FRAMES];
+    uint64_t offset = addr - mod->bias;
+    unsigned flags = 0;
+    int n = mod->symcache ? fp_symcache_get(mod->symcache, offset, cached,
+                                            FP_SYMCACHE_MAX_FRAMES, &flags) : -1;
+
+    if (n >= 0) {
+        n = store_frames(sym, cached, n);
+    } else {
+        n = add_frames(sym, mod, addr, &flags);
+        if (n >= 0 && mod->symcache)
+            cache_frames(sym, mod, offset, n, flags);
+    }
     if (n > 0) {
         const struct stored_frame *inner = &sym->frames[sym->nframes - (size_t)n];
         mod->found.has_functions = true;
         mod->found.has_filenames |= inner->file != 0;
         mod->found.has_line_numbers |= inner->line != 0;
-        mod->found.has_inline_frames |= cu != NULL;
+        mod->found.has_inline_frames |= (flags & FP_SYMCACHE_DWARF) != 0;
     }
     return n;
 }
@@ -514,7 +588,7 @@ static const struct cached_addr *lookup(struct fp_symbolizer *sym, uint64_t addr
         if (mod->state == MODULE_UNTRIED)
             load_module(sym, (size_t)(m - sym->maps->v));
         if (mod->state == MODULE_READY)
-            n = add_frames(sym, mod, addr);
+            n = module_frames(sym, mod, addr);
     }
     if (n < 0) {
         sym->nframes = c->first;
@@ -534,16 +608,8 @@ int fp_symbolize(struct fp_symbolizer *sym, uint64_t addr, struct fp_frame *fram
 
     if (n > max)
         n = max;
-    for (int i = 0; i < n; i++) {
-        const struct stored_frame *f = &sym->frames[c->first + (uint32_t)i];
-        frames[i] = (struct fp_frame){
-            .function = fp_strtab_get(&sym->strings, f->function),
-            .system_name = fp_strtab_get(&sym->strings, f->system_name),
-            .file = fp_strtab_get(&sym->strings, f->file),
-            .start_line = f->start_line,
-            .line = f->line,
-        };
-    }
+    for (int i = 0; i < n; i++)
+        frames[i] = frame_at(sym, c->first + (size_t)i);
     return n;
 }
 
@@ -575,8 +641,11 @@ void fp_symbolizer_free(struct fp_symbolizer *sym)
         return;
     if (sym->dwfl)
         dwfl_end(sym->dwfl);
-    for (size_t i = 0; sym->modules && i < sym->maps->n; i++)
+    for (size_t i = 0; sym->modules && i < sym->maps->n; i++) {
         free(sym->modules[i].symbols);
+        if (sym->modules[i].owns_symcache)
+            fp_symcache_close(sym->modules[i].symcache);
+    }
     free(sym->modules);
     fp_strtab_free(&sym->strings);
     free(sym->frames);

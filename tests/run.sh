@@ -7,6 +7,7 @@
 #   FP_LIB     the library to preload      FP_CLI    the flightprof CLI
 #   FP_PROGS   directory of test programs  FP_PRELOAD  what to put in LD_PRELOAD
 #   FP_SAN     non-empty in sanitizer builds
+# and FLIGHTPROF_SYMCACHE, a symbol cache shared by the run's tests.
 set -u
 cd "$(dirname "$0")/.."
 ROOT=$PWD
@@ -36,6 +37,9 @@ done
 
 passed=0 failed=0 failures=()
 scratch=$(mktemp -d "${TMPDIR:-/tmp}/flightprof-tests.XXXXXX")
+# One symbol cache for the run: early tests fill it, later ones read it,
+# and nothing outside the scratch directory is touched.
+export FLIGHTPROF_SYMCACHE=$scratch/symcache
 for t in "${tests[@]}"; do
     name=$(basename "$t" .sh)
     export FP_TMP="$scratch/$name"

@@ -2,10 +2,13 @@
  * flightprof: the command-line front end. Dispatches to one file per
  * subcommand.
  */
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "commands.h"
+#include "config.h"
+#include "symcache.h"
 
 static const struct {
     const char *name;
@@ -34,6 +37,9 @@ int main(int argc, char **argv)
         return usage(stderr);
     if (strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "help") == 0)
         return usage(stdout);
+    char symcache_dir[PATH_MAX];
+    fp_config_load_symcache(symcache_dir);
+    fp_symcache_set_dir(symcache_dir);
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
         if (strcmp(argv[1], commands[i].name) == 0)
             return commands[i].run(argc - 1, argv + 1);
