@@ -146,27 +146,40 @@ clean:
 
 -include $(wildcard $(BUILD)/obj/*/*.d)
 
-# ---- fuzz: libFuzzer on the snapshot reader (section owned by helper T) ----
-# `make fuzz` builds $(BUILD)/fuzz/fuzz_snapshot_read with clang's libFuzzer,
-# ASan and UBSan, and runs it for FUZZ_SECONDS over the seed corpus
-# tests/fuzz/corpus/ (read only). New inputs go to $(BUILD)/fuzz/corpus/,
-# crashing inputs to $(BUILD)/fuzz/artifacts/; add the interesting ones to
-# tests/fuzz/corpus/ so `make check` (t_fuzz_corpus) keeps replaying them.
+# ---- fuzz: libFuzzer on the snapshot reader and the symbol cache reader ----
+# `make fuzz` builds $(BUILD)/fuzz/fuzz_snapshot_read and
+# $(BUILD)/fuzz/fuzz_symcache_read with clang's libFuzzer, ASan and UBSan,
+# and runs each for FUZZ_SECONDS. The snapshot fuzzer starts from the seed
+# corpus tests/fuzz/corpus/ (read only) and keeps new inputs in
+# $(BUILD)/fuzz/corpus/; add the interesting ones to tests/fuzz/corpus/ so
+# `make check` (t_fuzz_corpus) keeps replaying them. The symbol cache
+# fuzzer starts from nothing (its target makes most inputs well-formed
+# enough) and keeps its inputs in $(BUILD)/fuzz/corpus-symcache/. Crashing
+# inputs go to $(BUILD)/fuzz/artifacts/, the symbol cache's named
+# symcache-*.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined $(filter-out -Werror,$(WARN)) \
                 -D_GNU_SOURCE -Iinclude -Isrc -Itools -I$(BUILD)/gen
+FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048
 FUZZ_SRCS    := tests/fuzz/fuzz_snapshot_read.c tools/snapshot_read.c tools/convert_chrome.c \
                 tools/convert_src.c tools/convert_live.c tools/json_out.c $(TOOL_LIB_SRCS) $(GEN_C)
+FUZZ_SYMCACHE_SRCS := tests/fuzz/fuzz_symcache_read.c src/symcache.c src/strtab.c \
+                      src/outfile.c src/log.c
 
 $(BUILD)/fuzz/fuzz_snapshot_read: $(FUZZ_SRCS) $(wildcard src/*.h tools/*.h) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRCS) $(LDLIBS) -lm
 
-fuzz: $(BUILD)/fuzz/fuzz_snapshot_read
-	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/artifacts
-	$< -max_total_time=$(FUZZ_SECONDS) -timeout=10 \
-	   -rss_limit_mb=2048 -artifact_prefix=$(BUILD)/fuzz/artifacts/ \
+$(BUILD)/fuzz/fuzz_symcache_read: $(FUZZ_SYMCACHE_SRCS) $(wildcard src/*.h) | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SYMCACHE_SRCS)
+
+fuzz: $(BUILD)/fuzz/fuzz_snapshot_read $(BUILD)/fuzz/fuzz_symcache_read
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-symcache $(BUILD)/fuzz/artifacts
+	$(BUILD)/fuzz/fuzz_snapshot_read $(FUZZ_RUN) -artifact_prefix=$(BUILD)/fuzz/artifacts/ \
 	   $(BUILD)/fuzz/corpus tests/fuzz/corpus
+	$(BUILD)/fuzz/fuzz_symcache_read $(FUZZ_RUN) \
+	   -artifact_prefix=$(BUILD)/fuzz/artifacts/symcache- $(BUILD)/fuzz/corpus-symcache
 # ---- end of the fuzz section ----

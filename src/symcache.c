@@ -224,7 +224,9 @@ static void parse_file(struct fp_symcache *c, char *data, size_t size)
 
 static void load_file(struct fp_symcache *c)
 {
-    int fd = open(c->path, O_RDONLY | O_CLOEXEC);
+    /* O_NONBLOCK: a FIFO in the file's place must not hang the process
+     * until some writer turns up (fstat then rejects it). */
+    int fd = open(c->path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
 
     if (fd < 0)
@@ -280,7 +282,13 @@ int fp_symcache_get(const struct fp_symcache *c, uint64_t offset, struct fp_fram
         return -1;
     const struct entry *e = &c->entries[i];
     int n = (int)e->n < max ? (int)e->n : max;
-    memcpy(frames, &c->frames[e->first], (size_t)n * sizeof(*frames));
+
+    if (n < 0)
+        n = 0; /* a negative max is 0, not a count that reads as "absent" */
+    /* Not for n == 0: a cache of only empty entries has no frames array
+     * (and the caller may pass none), and memcpy from NULL is undefined. */
+    if (n > 0)
+        memcpy(frames, &c->frames[e->first], (size_t)n * sizeof(*frames));
     *flags = e->flags;
     return n;
 }
@@ -295,6 +303,10 @@ static bool storable(const char *s)
 /* Appends printf output to the pending lines; false when out of memory. */
 static bool __attribute__((format(printf, 2, 3))) append(struct fp_symcache *c, const char *fmt, ...)
 {
+    /* A buffer from the start: the first vsnprintf must not get
+     * NULL + 0, which is undefined (UBSan stops on it). */
+    if (fp_array_reserve(&c->pending, &c->pending_cap, c->pending_len + 1, 1) != 0)
+        return false;
     for (;;) {
         size_t room = c->pending_cap - c->pending_len;
         va_list ap;
@@ -356,12 +368,14 @@ static int make_dirs(const char *dir)
 
 static void append_to_file(struct fp_symcache *c)
 {
-    int fd = open(c->path, O_WRONLY | O_APPEND | O_CLOEXEC);
+    /* O_NONBLOCK as in load_file, should the file have become a FIFO. */
+    int fd = open(c->path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC);
     struct stat st;
 
     if (fd < 0)
         return;
-    if (fstat(fd, &st) == 0 && (uint64_t)st.st_size + c->pending_len <= MAX_FILE_SIZE) {
+    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
+        (uint64_t)st.st_size + c->pending_len <= MAX_FILE_SIZE) {
         /* One write per close: O_APPEND keeps concurrent writers' lines
          * whole; a line torn by a crash fails its check. */
         if (c->torn_tail)
