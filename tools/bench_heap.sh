@@ -1,6 +1,7 @@
 #!/bin/bash
 # Heap profile benchmark, run by `make bench`: tests/progs/malloc_bench
-# (2 threads x 2M malloc/free pairs of 16..1040 bytes) with no profiler,
+# (BENCH_THREADS, default 2, threads x 2M malloc/free pairs of 16..1040
+# bytes) with no profiler,
 # with the heap profile at the default rate and at rate 1, and under
 # heaptrack; runs alternate, medians of BENCH_REPS (default 5). Prints
 # wall and CPU seconds with ratios against the unprofiled runs of the same
@@ -20,6 +21,7 @@ LIB=$(realpath "$BUILD/libflightprof.so")
 PROG=$(realpath "$BUILD/progs/malloc_bench")
 REPS=${BENCH_REPS:-5}
 PAIRS=${BENCH_PAIRS:-2000000}
+THREADS=${BENCH_THREADS:-2}
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/flightprof-bench-heap.XXXXXX")
 trap 'rm -rf "$TMP"' EXIT
 unset LD_PRELOAD
@@ -32,7 +34,7 @@ command -v heaptrack >/dev/null && configs+=(heaptrack)
 # Runs CONFIG once with PAIRS pairs per thread; appends "wall cpu" to
 # $TMP/CONFIG-PAIRS.
 run() { # CONFIG PAIRS
-    local cmd=("$PROG" "$2" 2) t
+    local cmd=("$PROG" "$2" "$THREADS") t
     case $1 in
     plain) ;;
     preload) cmd=(env LD_PRELOAD="$LIB" "${cmd[@]}") ;;
@@ -76,12 +78,12 @@ for _ in $(seq "$REPS"); do
     for c in plain heap heap_nocache; do run "$c" 20000; done
 done
 
-echo "heap profile: malloc_bench, 2 threads x PAIRS malloc/free pairs, $REPS runs each"
+echo "heap profile: malloc_bench, $THREADS threads x PAIRS malloc/free pairs, $REPS runs each"
 echo "  (seconds: medians; _x: against plain, of the medians and of the fastest runs)"
 printf '  %-12s %10s %8s %8s %8s %8s %8s %8s\n' config pairs wall_s cpu_s wall_x cpu_x best_w_x best_c_x
 report "$PAIRS" "${configs[@]}"
 report $((PAIRS * 10)) plain preload heap
 fixed() { awk -v a="$(median "$1" 20000 1)" -v b="$(median plain 20000 1)" 'BEGIN { printf "%.3f", a - b }'; }
 echo "  writing the profile at exit costs about $(fixed heap)s, $(fixed heap_nocache)s without the symbol cache"
-echo "  (2 x 20000 pairs, wall, minus plain)"
+echo "  ($THREADS x 20000 pairs, wall, minus plain)"
 echo "  target: heap at the default rate <= 1.15x"
