@@ -33,6 +33,7 @@
 #include "log.h"
 #include "outfile.h"
 #include "ring.h"
+#include "sampler.h"
 #include "service.h"
 #include "snapfmt.h"
 #include "snapshot.h"
@@ -343,7 +344,7 @@ static int take_snapshot(const char *path, enum fp_snap_trigger trigger, int exi
 {
     struct fp_snapshot_request req = {
         .trigger = trigger, .recorder_size = rec.size, .recorder_age_ns = rec.age_ns,
-        .exit_status = exit_status,
+        .cpu_period_ns = (uint64_t)fp_sampler_period_ns(), .exit_status = exit_status,
     };
     char generated[PATH_MAX];
     int rc, saved;
@@ -375,7 +376,8 @@ int fp_recorder_write_crash(int sig, int si_code, uint64_t fault_addr, int tid,
 {
     struct fp_snapshot_request req = {
         .trigger = FP_SNAP_TRIGGER_CRASH, .recorder_size = rec.size,
-        .recorder_age_ns = rec.age_ns, .signo = sig, .si_code = si_code,
+        .recorder_age_ns = rec.age_ns, .cpu_period_ns = (uint64_t)fp_sampler_period_ns(),
+        .signo = sig, .si_code = si_code,
         .fault_addr = fault_addr, .crash_tid = tid, .crash_pcs = pcs, .crash_depth = depth,
     };
 

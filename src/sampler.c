@@ -210,6 +210,11 @@ static bool program_owns_sigprof(void)
            (it.it_value.tv_sec || it.it_value.tv_usec);
 }
 
+long fp_sampler_period_ns(void)
+{
+    return sampler.period_ns;
+}
+
 int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth, fp_sample_fn fn)
 {
     struct sigaction sa;

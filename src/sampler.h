@@ -28,6 +28,10 @@ void fp_sampler_stop(void);
 
 bool fp_sampler_running(void);
 
+/* The period of the sampler's last start in ns of thread CPU time, 0 if
+ * it never started. Async-signal-safe. */
+long fp_sampler_period_ns(void);
+
 /* Arms/disarms the calling thread's timer (and unblocks SIGPROF in it);
  * called by the thread wrappers around a new thread's life. No-ops when
  * the sampler is stopped. */

@@ -59,7 +59,15 @@ struct fp_snap_header {
      * events older than the age bound left out of this snapshot. */
     uint64_t events_dropped;
     uint64_t events_aged_out;
+    /* Added after the first files were written (their header_size is
+     * FP_SNAP_HEADER_MIN): the CPU samples' period in ns of thread CPU
+     * time, 0 when no sampler ran. */
+    uint64_t cpu_period_ns;
 };
+
+/* The header_size of files written before cpu_period_ns existed; readers
+ * accept any multiple of 8 from here and use the fields it covers. */
+#define FP_SNAP_HEADER_MIN 120u
 
 enum fp_snap_section_kind {
     FP_SNAP_SEC_END = 0,      /* last section; size 0 */
@@ -240,7 +248,7 @@ struct fp_ev_log {
     uint32_t reserved;
 };
 
-_Static_assert(sizeof(struct fp_snap_header) == 120, "header layout");
+_Static_assert(sizeof(struct fp_snap_header) == 128, "header layout");
 _Static_assert(sizeof(struct fp_snap_section) == 16, "section layout");
 _Static_assert(sizeof(struct fp_snap_mapping) == 32, "mapping layout");
 _Static_assert(sizeof(struct fp_snap_thread) == 56, "thread layout");

@@ -434,6 +434,7 @@ static void write_snapshot(struct writer *w, const struct fp_snapshot_request *r
     h.recorder_age_ns = req->recorder_age_ns;
     h.events_dropped = fp_ring_dropped();
     h.events_aged_out = win.aged_out;
+    h.cpu_period_ns = req->cpu_period_ns;
     patch(w, 0, &h, sizeof(h));
 }
 

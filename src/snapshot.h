@@ -15,6 +15,7 @@ struct fp_snapshot_request {
     enum fp_snap_trigger trigger;
     uint64_t sequence;
     uint64_t recorder_size, recorder_age_ns;
+    uint64_t cpu_period_ns; /* of the CPU samples in the buffers; 0: none */
     int signo, si_code;          /* crash */
     uint64_t fault_addr;         /* crash */
     int crash_tid;               /* crash */

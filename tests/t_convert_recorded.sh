@@ -46,6 +46,19 @@ grep -q 'Type: cpu' top.txt || fail "not a CPU profile: $(head -5 top.txt)"
 [ "$(top_share top.txt conv_burn cum)" -ge 50 ] || fail "conv_burn under half the CPU samples: $(cat top.txt)"
 pprof -tags cpu.pb.gz | grep 'thread:' >/dev/null || fail "no thread labels in the CPU profile"
 
+# The snapshot carries its sampling period (FLIGHTPROF_HZ 100 above,
+# FLIGHTPROF_RECORDER_HZ 250 here); --hz overrides it.
+period() { pprof -raw "$1" | awk '$1 == "Period:" { print $2 }'; }
+[ "$(period cpu.pb.gz)" = 10000000 ] || fail "period $(period cpu.pb.gz), expected 10 ms (100 Hz)"
+FLIGHTPROF_SNAPSHOT=$FP_TMP/hz-%n.fr FLIGHTPROF_RECORDER_HZ=250 \
+    fp_run "$FP_PROGS/conv_mix" hz.fr || fail "conv_mix failed with FLIGHTPROF_RECORDER_HZ"
+"$FP_CLI" convert hz.fr -f pprof -o hz.pb.gz || fail "convert -f pprof (250 Hz)"
+[ "$(period hz.pb.gz)" = 4000000 ] || fail "period $(period hz.pb.gz), expected 4 ms (250 Hz)"
+"$FP_CLI" convert hz.fr -f pprof --hz 100 -o hz100.pb.gz || fail "convert -f pprof --hz 100"
+[ "$(period hz100.pb.gz)" = 10000000 ] || fail "--hz 100 gave period $(period hz100.pb.gz)"
+"$FP_CLI" dump hz.fr >hz-dump.txt || fail "dump hz.fr"
+grep -q "^cpu: *one sample per 4 ms" hz-dump.txt || fail "dump does not show the period: $(head -12 hz-dump.txt)"
+
 if [ -z "$FP_SAN" ]; then
 "$FP_CLI" convert mix.fr -f allocs -o allocs.pb.gz || fail "convert -f allocs"
 pprof -top -unit=B allocs.pb.gz >atop.txt

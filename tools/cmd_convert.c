@@ -2,8 +2,9 @@
  * flightprof convert FILE -f chrome|pprof|allocs -o OUT [--hz N]
  *
  * Converts a flight-recorder snapshot: chrome (Chrome Trace Event JSON for
- * Perfetto / chrome://tracing), pprof (its CPU samples as a CPU profile) or
- * allocs (its allocations by caller). Symbolization is offline, from the
+ * Perfetto / chrome://tracing), pprof (its CPU samples as a CPU profile,
+ * at the sampling period the snapshot recorded unless --hz says otherwise)
+ * or allocs (its allocations by caller). Symbolization is offline, from the
  * mappings the snapshot recorded. A bad snapshot gives one error line and
  * exit status 1; bad usage, status 2.
  * Signal context: none.
@@ -103,7 +104,7 @@ int cmd_convert(int argc, char **argv)
         fp_log("convert: out of memory");
     } else {
         if (a.hz)
-            src.hz = a.hz;
+            src.cpu_period_ns = 1000000000 / a.hz;
         if (strcmp(a.format, "chrome") == 0)
             rc = write_chrome(&src, a.out);
         else if (strcmp(a.format, "pprof") == 0)

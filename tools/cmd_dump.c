@@ -220,6 +220,9 @@ static void print_summary(const struct dump *d, const char *path)
     print_overwritten(d);
     fprintf(d->out, "dropped:    %" PRIu64 " (no buffer space), %" PRIu64 " older than the age bound\n",
             i->events_dropped, i->events_aged_out);
+    if (i->cpu_period_ns)
+        fprintf(d->out, "cpu:        one sample per %.4g ms of each thread's CPU time\n",
+                (double)i->cpu_period_ns / 1e6);
     fprintf(d->out, "threads:    %zu, mappings: %zu\n", fp_snap_thread_count(d->snap),
             fp_snap_map_count(d->snap));
     if (i->crash_depth > 0) {

@@ -26,7 +26,8 @@ struct convert_src {
     struct convert_names *names;
     const char **renamed;      /* per thread-table entry: the last name a
                                   thread-name event gave it, or NULL */
-    int hz;                    /* sampling rate of the CPU samples */
+    int64_t cpu_period_ns;     /* of the CPU samples: the snapshot's, else
+                                  that of FLIGHTPROF_HZ's default */
 };
 
 /*

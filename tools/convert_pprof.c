@@ -1,7 +1,7 @@
 /*
  * `flightprof convert -f pprof|allocs`: a snapshot's CPU samples as a CPU
- * profile (Go's conventions: samples/count and cpu/nanoseconds, period
- * 1e9/hz), and its allocation events by immediate caller as an allocs
+ * profile (Go's conventions: samples/count and cpu/nanoseconds, the
+ * sampling period the snapshot recorded), and its allocation events by immediate caller as an allocs
  * profile (alloc_objects/count, alloc_space/bytes). Both are symbolized
  * offline against the snapshot's recorded mappings.
  * Signal context: none.
@@ -53,7 +53,7 @@ int convert_cpu_profile(const struct convert_src *src, const char *path)
         {"samples", "count"},
         {"cpu", "nanoseconds"},
     };
-    int64_t period = 1000000000 / (src->hz > 0 ? src->hz : 1);
+    int64_t period = src->cpu_period_ns;
     struct fp_pprof *p = fp_pprof_new(types, 2, types[1], period);
     int failed = 0;
     if (!p) {

@@ -46,7 +46,8 @@ int convert_src_init(struct convert_src *src, const struct fp_snap *snap, bool s
     memset(src, 0, sizeof(*src));
     src->snap = snap;
     src->info = fp_snap_info(snap);
-    src->hz = FP_HZ_DEFAULT;
+    src->cpu_period_ns = src->info->cpu_period_ns ? (int64_t)src->info->cpu_period_ns
+                                                  : 1000000000 / FP_HZ_DEFAULT;
     src->names = calloc(1, sizeof(*src->names));
     if (!src->names)
         return -1;

@@ -18,6 +18,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "config.h"
+
 /* Larger files are refused rather than read: the recorder caps snapshots
  * well below this. */
 #define MAX_FILE_SIZE (4ull << 30)
@@ -463,7 +465,7 @@ static bool read_header(struct parser *p)
     if (h->version != FP_SNAP_VERSION)
         return fail(p, "unsupported snapshot format version %u (this reader knows %u)",
                     h->version, FP_SNAP_VERSION);
-    if (h->header_size < sizeof(*h) || h->header_size % 8)
+    if (h->header_size < FP_SNAP_HEADER_MIN || h->header_size % 8)
         return fail(p, "corrupt header: size %u", h->header_size);
     if (snap->len < h->header_size)
         return fail(p, "truncated: the header is incomplete");
@@ -481,6 +483,13 @@ static bool read_header(struct parser *p)
         .events_dropped = h->events_dropped, .events_aged_out = h->events_aged_out,
         .executable = "",
     };
+    if (h->header_size >= offsetof(struct fp_snap_header, cpu_period_ns) + sizeof(h->cpu_period_ns))
+        info->cpu_period_ns = h->cpu_period_ns;
+    /* FLIGHTPROF_HZ is 1..FP_HZ_MAX. */
+    if (info->cpu_period_ns && (info->cpu_period_ns < 1000000000u / FP_HZ_MAX ||
+                                info->cpu_period_ns > 1000000000u))
+        return fail(p, "corrupt header: CPU sample period %llu ns",
+                    (unsigned long long)info->cpu_period_ns);
     return true;
 }
 

@@ -37,6 +37,7 @@ struct fp_snap_info {
     uint64_t recorder_size, recorder_age_ns;
     uint64_t events_dropped, events_aged_out;
     uint64_t events_overwritten; /* sum over the thread table */
+    uint64_t cpu_period_ns;      /* CPU samples' period; 0: unknown (older file) or none */
     const char *executable;      /* "" when unknown */
     const uint64_t *crash_pcs;   /* crashing thread's stack: exact PC first */
     int crash_depth;             /* 0 when there is none */
