@@ -16,13 +16,17 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_snapshot  # noqa: E402
 
-HEADER_SIZE = 120
+HEADER_MIN = 120  # header_size of files written before cpu_period_ns
 SECTION = struct.Struct("<IIQ")
+
+
+def header_size(data):
+    return struct.unpack_from("<I", data, 12)[0] if len(data) >= 16 else HEADER_MIN
 
 
 def sections(data):
     """(offset, kind, count, size) of each section, as far as they parse."""
-    out, off = [], HEADER_SIZE
+    out, off = [], header_size(data)
     while off + SECTION.size <= len(data):
         kind, count, size = SECTION.unpack_from(data, off)
         out.append((off, kind, count, size))
@@ -40,7 +44,8 @@ def patched(data, offset, fmt, value):
 
 def variants(name, data, rng):
     n = len(data)
-    for cut in sorted({7, 8, 16, HEADER_SIZE - 1, HEADER_SIZE, n // 3, n // 2, n - 24, n - 1}):
+    hs = header_size(data)
+    for cut in sorted({7, 8, 16, HEADER_MIN, hs - 1, hs, n // 3, n // 2, n - 24, n - 1}):
         if 0 < cut < n:
             yield f"{name}-trunc{cut}", data[:cut]
     for i in range(4):
@@ -53,6 +58,9 @@ def variants(name, data, rng):
     yield f"{name}-headerhuge", patched(data, 12, "<I", 0xfffffff8)
     yield f"{name}-trigger99", patched(data, 20, "<I", 99)
     yield f"{name}-extra", data + b"\0" * 16
+    if hs >= 128:  # cpu_period_ns: below 1000 Hz's and above 1 Hz's
+        yield f"{name}-period-short", patched(data, 120, "<Q", 999)
+        yield f"{name}-period-long", patched(data, 120, "<Q", 1 << 40)
     for off, kind, count, size in sections(data)[:6]:  # header sections and a first chunk
         if kind == 0:
             continue
