@@ -4,15 +4,26 @@
  * stack (TLS) and the crash state: which thread writes the one crash
  * snapshot (`writer_tid`, claimed by CAS) and whether it is done.
  *
- * After the snapshot the previous disposition is restored and the signal
+ * flightprof's handler stays installed for good; what the program sets
+ * with sigaction or signal becomes the program's view (`view`), which those
+ * calls read and write and the handler obeys. When the program has a
+ * handler, that handler runs, as the kernel would have run it (mask,
+ * SA_RESETHAND, SA_SIGINFO): a program that uses SIGSEGV for its own ends
+ * (a GC's write barrier, a JIT's null checks) gets no snapshot. When the
+ * signal is to take its default action, the snapshot is written first.
+ * That covers programs whose crash handler ends by re-raising with
+ * SIG_DFL or by calling abort().
+ *
+ * After the snapshot the default disposition is installed and the signal
  * delivered again, the way breakpad does it: a fault raised by the
  * hardware simply happens again when the handler returns (the faulting
  * instruction re-executes); a signal that was sent (abort, kill, raise) or
  * a trap (whose PC is past the int3) is re-sent to the thread, blocked
- * until the handler returns. Either way the program's own handler, the
- * core dump and the exit status are as they would have been.
+ * until the handler returns. Either way the core dump and the exit status
+ * are as they would have been.
  *
- * Signal context: on_fatal_signal and what it calls.
+ * Signal context: on_fatal_signal and what it calls; fp_crash_sigaction
+ * (the program may call sigaction from a handler).
  */
 #include "crash.h"
 
@@ -39,7 +50,24 @@
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
 #define N_FATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
 
-/* Written by fp_crash_init before the handlers are installed. */
+/* Each program view is an immutable record from this pool, published by
+ * one atomic store, so the handler and a concurrent sigaction (even one
+ * called from a handler) never see half a record. A program that changes
+ * a fatal signal's disposition more often than the pool allows gets it
+ * for real from then on, and loses crash snapshots for that signal. */
+#define VIEW_POOL 256
+static struct sigaction view_pool[VIEW_POOL];
+static _Atomic unsigned view_pool_used;
+static const struct sigaction default_action = {.sa_handler = SIG_DFL};
+
+/* The program's view of each fatal signal: what it last set, or what was
+ * there before flightprof. NULL when flightprof's handler is not
+ * installed (crash snapshots off, or handed back): the wrappers pass
+ * through. */
+static _Atomic(const struct sigaction *) view[N_FATAL];
+
+/* The dispositions found at load: the program's first view. Written by
+ * fp_crash_init before the handlers are installed. */
 static struct sigaction previous[N_FATAL];
 static bool crash_on;
 static enum fp_unwind_mode unwind_mode;
@@ -156,7 +184,36 @@ static size_t index_of(int sig)
     return i;
 }
 
-static void on_fatal_signal(int sig, siginfo_t *si, void *uc)
+static bool is_function(const struct sigaction *act)
+{
+    return act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
+}
+
+/* Runs the program's handler for `sig` as the kernel would have: its mask
+ * (and sig, unless SA_NODEFER) blocked; SA_RESETHAND resetting the view
+ * first. The mask in `uc` is restored by sigreturn when the handler
+ * returns. */
+static void run_program_handler(size_t i, const struct sigaction *act, int sig, siginfo_t *si,
+                                void *uc)
+{
+    sigset_t mask = act->sa_mask;
+
+    if (!(act->sa_flags & SA_NODEFER))
+        sigaddset(&mask, sig);
+    if (act->sa_flags & SA_RESETHAND)
+        atomic_store(&view[i], &default_action);
+    /* The raw call: the wrappers' lazy symbol lookup is not for handlers. */
+    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &mask, NULL, _NSIG / 8);
+    if (act->sa_flags & SA_SIGINFO)
+        act->sa_sigaction(sig, si, uc);
+    else
+        act->sa_handler(sig);
+}
+
+/* The signal takes its default action: the snapshot (once per process),
+ * then the default disposition, handed back for good, and the signal
+ * again. */
+static void take_crash(size_t i, int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
     int tid = fp_self_tid();
@@ -170,10 +227,63 @@ static void on_fatal_signal(int sig, siginfo_t *si, void *uc)
         wait_for_writer();
     } /* else: the snapshot writer itself crashed; do not try again */
     fp_self()->busy--;
-    fp_real_sigaction(sig, &previous[index_of(sig)], NULL);
+    atomic_store(&view[i], NULL);
+    fp_real_sigaction(sig, &default_action, NULL);
     if (!is_fault(sig, si))
         syscall(SYS_tgkill, getpid(), tid, sig);
     errno = saved_errno;
+}
+
+static void on_fatal_signal(int sig, siginfo_t *si, void *uc)
+{
+    size_t i = index_of(sig);
+    const struct sigaction *act = atomic_load(&view[i]);
+
+    if (act && is_function(act)) {
+        run_program_handler(i, act, sig, si, uc);
+        return;
+    }
+    /* Ignored: a sent signal is dropped; a fault cannot be ignored (the
+     * kernel kills), so it is a crash like one at the default. */
+    if (act && act->sa_handler == SIG_IGN && !is_fault(sig, si))
+        return;
+    take_crash(i, sig, si, uc);
+}
+
+/* A record for `act` from the pool, or NULL when it is used up. */
+static const struct sigaction *new_view(const struct sigaction *act)
+{
+    unsigned n = atomic_fetch_add(&view_pool_used, 1);
+
+    if (n >= VIEW_POOL)
+        return NULL;
+    view_pool[n] = *act;
+    return &view_pool[n];
+}
+
+bool fp_crash_sigaction(int sig, const struct sigaction *act, struct sigaction *old, int *rc)
+{
+    size_t i = index_of(sig);
+    const struct sigaction *cur;
+
+    if (fatal_signals[i] != sig || !(cur = atomic_load(&view[i])))
+        return false;
+    if (act) {
+        const struct sigaction *next = new_view(act);
+        if (!next) {
+            /* Out of records: the program gets the signal for real. */
+            atomic_store(&view[i], NULL);
+            *rc = fp_real_sigaction(sig, act, NULL);
+            if (*rc == 0 && old)
+                *old = *cur;
+            return true;
+        }
+        atomic_store(&view[i], next);
+    }
+    if (old)
+        *old = *cur;
+    *rc = 0;
+    return true;
 }
 
 void fp_crash_init(enum fp_unwind_mode unwind)
@@ -185,11 +295,15 @@ void fp_crash_init(enum fp_unwind_mode unwind)
     sa.sa_sigaction = on_fatal_signal;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < N_FATAL; i++)
+    for (size_t i = 0; i < N_FATAL; i++) {
         if (fp_real_sigaction(fatal_signals[i], NULL, &previous[i]) != 0 ||
-            fp_real_sigaction(fatal_signals[i], &sa, NULL) != 0)
+            fp_real_sigaction(fatal_signals[i], &sa, NULL) != 0) {
             fp_log("cannot catch signal %d for crash snapshots: %s", fatal_signals[i],
                    strerror(errno));
+            continue;
+        }
+        atomic_store(&view[i], &previous[i]);
+    }
     crash_on = true;
     give_alt_stack();
 }

@@ -3,6 +3,10 @@
  * for itself (another profiler, or its own sampling). The program wins:
  * the sampler steps aside, the call goes through unchanged.
  *
+ * For the fatal signals while crash snapshots are on, sigaction and
+ * signal read and set the program's view kept by crash.c instead: the
+ * crash handler stays installed and runs the program's handler itself.
+ *
  * While the sampler owns SIGPROF, masks the program sets never block it:
  * many programs (xz, servers with a signal-handling thread) block every
  * signal in their worker threads, which would hide those threads from the
@@ -16,6 +20,7 @@
 #include <pthread.h>
 #include <stdbool.h>
 
+#include "crash.h"
 #include "interpose.h"
 #include "sampler.h"
 
@@ -43,15 +48,27 @@ static bool takes_sigprof(int sig, const struct sigaction *act)
 
 FP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
+    int rc;
+
     if (takes_sigprof(sig, act))
         fp_sampler_step_aside("the program installs its own SIGPROF handler");
+    if (fp_crash_sigaction(sig, act, old, &rc))
+        return rc;
     return fp_real_sigaction(sig, act, old);
 }
 
 FP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
 {
+    /* glibc's signal(): BSD semantics, the signal blocked in its handler. */
+    struct sigaction act = {.sa_handler = handler, .sa_flags = SA_RESTART}, old;
+    int rc;
+
     if (sig == SIGPROF && handler != SIG_DFL && handler != SIG_IGN && fp_sampler_owns_sigprof())
         fp_sampler_step_aside("the program installs its own SIGPROF handler");
+    sigemptyset(&act.sa_mask);
+    sigaddset(&act.sa_mask, sig);
+    if (fp_crash_sigaction(sig, &act, &old, &rc))
+        return rc == 0 ? old.sa_handler : SIG_ERR;
     return FP_RESOLVE(signal)(sig, handler);
 }
 
