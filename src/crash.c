@@ -44,7 +44,9 @@
 #include "threads.h"
 #include "unwind.h"
 
-#define ALT_STACK_BYTES (64u << 10)
+/* Room for the program's own fatal-signal handlers too, which run on it;
+ * pages never touched cost nothing. */
+#define ALT_STACK_BYTES (256u << 10)
 #define WAIT_FOR_WRITER_MS 10000
 
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
