@@ -34,7 +34,9 @@
 #include "strtab.h"
 
 #define MAGIC "flightprof-symcache 1"
-#define MAX_FILE_SIZE (32u << 20) /* a file this big is neither read nor grown */
+/* A file this big is not read, and one that would grow past it is
+ * started afresh: the cache keeps what recent runs needed. */
+#define MAX_FILE_SIZE (32u << 20)
 #define DEBUG_ROOT "/usr/lib/debug/.build-id/"
 #define FIELDS_PER_FRAME 5
 
@@ -49,7 +51,6 @@ struct fp_symcache {
     char header[PATH_MAX];
     bool file_valid;      /* the file exists with our header: append to it */
     bool torn_tail;       /* it does not end with a newline */
-    bool too_big;
     char *data;           /* the file, fields NUL-terminated in place */
     struct fp_frame *frames;
     size_t nframes, frames_cap;
@@ -222,6 +223,20 @@ static void parse_file(struct fp_symcache *c, char *data, size_t size)
     }
 }
 
+static bool read_all(int fd, char *buf, size_t len)
+{
+    while (len) {
+        ssize_t n = read(fd, buf, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        buf += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
 static void load_file(struct fp_symcache *c)
 {
     /* O_NONBLOCK: a FIFO in the file's place must not hang the process
@@ -236,15 +251,14 @@ static void load_file(struct fp_symcache *c)
         return;
     }
     if ((uint64_t)st.st_size > MAX_FILE_SIZE) {
-        c->too_big = true;
         close(fd);
         return;
     }
     size_t size = (size_t)st.st_size;
     char *data = malloc(size + 1);
-    ssize_t got = data ? read(fd, data, size) : -1;
+    bool whole = data && read_all(fd, data, size);
     close(fd);
-    if (got != (ssize_t)size) {
+    if (!whole) {
         free(data);
         return;
     }
@@ -329,7 +343,7 @@ void fp_symcache_put(struct fp_symcache *c, uint64_t offset, const struct fp_fra
 {
     size_t start = c->pending_len;
 
-    if (c->too_big || n < 0 || n > FP_SYMCACHE_MAX_FRAMES)
+    if (n < 0 || n > FP_SYMCACHE_MAX_FRAMES)
         return;
     for (int i = 0; i < n; i++)
         if (!storable(frames[i].function) || !frames[i].function[0] ||
@@ -366,26 +380,8 @@ static int make_dirs(const char *dir)
     }
 }
 
-static void append_to_file(struct fp_symcache *c)
-{
-    /* O_NONBLOCK as in load_file, should the file have become a FIFO. */
-    int fd = open(c->path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC);
-    struct stat st;
-
-    if (fd < 0)
-        return;
-    if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) &&
-        (uint64_t)st.st_size + c->pending_len <= MAX_FILE_SIZE) {
-        /* One write per close: O_APPEND keeps concurrent writers' lines
-         * whole; a line torn by a crash fails its check. */
-        if (c->torn_tail)
-            fp_outfile_write_all(fd, "\n", 1);
-        fp_outfile_write_all(fd, c->pending, c->pending_len);
-    }
-    close(fd);
-}
-
-/* Replaces a missing or stale file with the header and the new lines. */
+/* Replaces a missing, stale or full file with the header and the new
+ * lines. */
 static void create_file(struct fp_symcache *c)
 {
     size_t header_len = strlen(c->header);
@@ -401,12 +397,37 @@ static void create_file(struct fp_symcache *c)
     free(buf);
 }
 
+static void append_to_file(struct fp_symcache *c)
+{
+    /* O_NONBLOCK as in load_file, should the file have become a FIFO. */
+    int fd = open(c->path, O_WRONLY | O_APPEND | O_NONBLOCK | O_CLOEXEC);
+    struct stat st;
+
+    if (fd < 0)
+        return;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+        close(fd);
+        return;
+    }
+    if ((uint64_t)st.st_size + c->pending_len + 1 > MAX_FILE_SIZE) {
+        close(fd);
+        create_file(c);
+        return;
+    }
+    /* One write per close: O_APPEND keeps concurrent writers' lines
+     * whole; a line torn by a crash fails its check. */
+    if (c->torn_tail)
+        fp_outfile_write_all(fd, "\n", 1);
+    fp_outfile_write_all(fd, c->pending, c->pending_len);
+    close(fd);
+}
+
 void fp_symcache_close(struct fp_symcache *c)
 {
     if (!c)
         return;
     int saved_errno = errno;
-    if (c->pending_len && !c->too_big) {
+    if (c->pending_len) {
         if (c->file_valid)
             append_to_file(c);
         else
