@@ -570,6 +570,20 @@ static void put_refuses(void)
     fp_symcache_close(c);
 }
 
+/* Opens `id` expecting `present` of offsets 1..3, puts offset 4 and
+ * checks that the file now holds that entry alone. */
+static void put_starts_afresh(const char *id, const char *path, unsigned present)
+{
+    struct fp_symcache *c = open_expecting(id, present);
+
+    put_named(c, 4);
+    fp_symcache_close(c);
+    CHECK(size_of(path) < 4096);
+    c = open_expecting(id, 0);
+    CHECK(has_named(c, 4));
+    fp_symcache_close(c);
+}
+
 /* A file over the size limit is not read, and the next close with
  * entries starts it afresh; one just under it is read, and a close that
  * would take it past the limit starts it afresh too. */
@@ -582,23 +596,10 @@ static void too_big(void)
     cache_path(id, path);
     strcpy(text, make_three(id, &size));
     CHECK(truncate(path, (off_t)33 << 20) == 0); /* sparse */
-    struct fp_symcache *c = open_expecting(id, 0);
-    put_named(c, 4);
-    fp_symcache_close(c);
-    CHECK(size_of(path) < 4096);
-    c = open_expecting(id, 0);
-    CHECK(has_named(c, 4));
-    fp_symcache_close(c);
-
+    put_starts_afresh(id, path, 0);
     spit(path, text, size);
     CHECK(truncate(path, ((off_t)32 << 20) - 8) == 0); /* NUL bytes after the entries */
-    c = open_expecting(id, 0x7);
-    put_named(c, 4);
-    fp_symcache_close(c);
-    CHECK(size_of(path) < 4096);
-    c = open_expecting(id, 0);
-    CHECK(has_named(c, 4));
-    fp_symcache_close(c);
+    put_starts_afresh(id, path, 0x7);
     CHECK(unlink(path) == 0);
 }
 
