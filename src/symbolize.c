@@ -562,16 +562,11 @@ static bool cached_eq(const void *ctx, uint32_t entry, const void *key)
     return sym->cache[entry].addr == *(const uint64_t *)key;
 }
 
-static uint64_t addr_hash(uint64_t addr)
-{
-    return fp_hash_bytes(FP_HASH_SEED, &addr, sizeof(addr));
-}
-
 /* The cache entry of `addr`, symbolizing it on first use; NULL when out
  * of memory. */
 static const struct cached_addr *lookup(struct fp_symbolizer *sym, uint64_t addr)
 {
-    uint64_t hash = addr_hash(addr);
+    uint64_t hash = fp_hash_u64(addr);
     uint32_t found = fp_hashidx_find(&sym->cache_index, hash, cached_eq, sym, &addr);
 
     if (found != FP_HASHIDX_NONE)

@@ -140,14 +140,9 @@ static bool lookup_eq(const void *ctx, uint32_t index, const void *key)
     return c->entries[index].offset == *(const uint64_t *)key;
 }
 
-static uint64_t offset_hash(uint64_t offset)
-{
-    return fp_hash_bytes(FP_HASH_SEED, &offset, sizeof(offset));
-}
-
 static uint32_t find_entry(const struct fp_symcache *c, uint64_t offset)
 {
-    return fp_hashidx_find(&c->index, offset_hash(offset), lookup_eq, c, &offset);
+    return fp_hashidx_find(&c->index, fp_hash_u64(offset), lookup_eq, c, &offset);
 }
 
 /* Adds the entry in `fields` (already counted); false if it does not
@@ -176,7 +171,7 @@ static bool add_entry(struct fp_symcache *c, char **fields, size_t nfields)
             .start_line = (int64_t)start_line, .line = (int64_t)line,
         };
     }
-    if (fp_hashidx_add(&c->index, offset_hash(offset), (uint32_t)c->nentries) != 0)
+    if (fp_hashidx_add(&c->index, fp_hash_u64(offset), (uint32_t)c->nentries) != 0)
         return false;
     c->entries[c->nentries++] = (struct entry){offset, (unsigned)flags, (uint32_t)c->nframes,
                                                (uint32_t)n};
