@@ -43,12 +43,14 @@ static struct {
     int64_t start_wall_ns, start_mono_ns;
 } cpu;
 
-static void on_sample(const uintptr_t *pcs, int depth, int tid)
+static void on_sample(const uintptr_t *pcs, int depth, int tid, uint64_t weight)
 {
     struct fp_stacktab *table = cpu.table;
 
+    /* The table counts periods, so each sample's value is the CPU time it
+     * stands for; the recorder keeps one event per signal. */
     if (table)
-        fp_stacktab_add(table, tid, pcs, depth);
+        fp_stacktab_add(table, tid, pcs, depth, weight);
     fp_recorder_cpu_sample(pcs, depth);
 }
 

@@ -70,6 +70,20 @@ static void unlock_timers(void)
     atomic_flag_clear_explicit(&timers_lock, memory_order_release);
 }
 
+/*
+ * How many periods a timer signal stands for. The kernel checks CPU
+ * timers once per tick (4 ms at HZ=250), so a faster timer has expired
+ * several times by then; it sends one signal and counts the rest in
+ * si_overrun (as it also does for expiries while the signal was still
+ * pending). ITIMER_PROF's SI_KERNEL signals carry no such count.
+ */
+static uint64_t sample_weight(const siginfo_t *info)
+{
+    if (info->si_code != SI_TIMER || info->si_overrun <= 0)
+        return 1;
+    return 1 + (uint64_t)info->si_overrun;
+}
+
 static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
 {
     int saved_errno = errno;
@@ -81,7 +95,7 @@ static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
     if (ours && atomic_load(&sampler.running)) {
         int depth = fp_unwind_from_signal(ucontext, sampler.mode, pcs, sampler.depth);
         if (depth > 0)
-            sampler.consume(pcs, depth, fp_self_tid());
+            sampler.consume(pcs, depth, fp_self_tid(), sample_weight(info));
     }
     atomic_fetch_sub(&handlers_active, 1);
     errno = saved_errno;
@@ -276,11 +290,6 @@ void fp_sampler_stop(void)
 {
     if (atomic_load(&sampler.running))
         disarm_and_drain();
-}
-
-bool fp_sampler_running(void)
-{
-    return atomic_load(&sampler.running);
 }
 
 void fp_sampler_thread_start(void)

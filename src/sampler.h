@@ -13,8 +13,11 @@
 #include "config.h"
 
 /* Receives each sample in the signal handler: must be async-signal-safe.
- * pcs[0] is the exact interrupted PC. */
-typedef void (*fp_sample_fn)(const uintptr_t *pcs, int depth, int tid);
+ * pcs[0] is the exact interrupted PC. `weight` is the number of sampling
+ * periods of CPU time the sample stands for (at least 1): the kernel
+ * checks CPU timers once per tick, so at rates above the tick one signal
+ * carries several expiries. */
+typedef void (*fp_sample_fn)(const uintptr_t *pcs, int depth, int tid, uint64_t weight);
 
 /*
  * Installs the SIGPROF handler and arms a timer on every thread of the
@@ -25,8 +28,6 @@ int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth, fp_sample_fn f
 
 /* Disarms every timer and waits until no handler runs. */
 void fp_sampler_stop(void);
-
-bool fp_sampler_running(void);
 
 /* The period of the sampler's last start in ns of thread CPU time, 0 if
  * it never started. Async-signal-safe. */

@@ -104,7 +104,7 @@ static bool same_key(const struct fp_stacktab *tab, const struct slot *s, int ti
 }
 
 static bool fill_slot(struct fp_stacktab *tab, struct slot *s, int tid, const uintptr_t *pcs,
-                      int depth)
+                      int depth, uint64_t count)
 {
     size_t nth = atomic_fetch_add_explicit(&tab->nclaimed, 1, memory_order_relaxed);
 
@@ -119,12 +119,13 @@ static bool fill_slot(struct fp_stacktab *tab, struct slot *s, int tid, const ui
     s->tid = tid;
     s->depth = (uint32_t)depth;
     s->frames_at = (uint32_t)at;
-    atomic_store_explicit(&s->count, 1, memory_order_relaxed);
+    atomic_store_explicit(&s->count, count, memory_order_relaxed);
     atomic_store_explicit(&s->state, SLOT_READY, memory_order_release);
     return true;
 }
 
-void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int depth)
+void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int depth,
+                     uint64_t count)
 {
     uint64_t h = hash_key(tid, pcs, depth);
     size_t mask = tab->nslots - 1;
@@ -135,7 +136,7 @@ void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int
         if (seen == 0) {
             uint64_t expected = 0;
             if (atomic_compare_exchange_strong(&s->hash, &expected, h)) {
-                if (fill_slot(tab, s, tid, pcs, depth))
+                if (fill_slot(tab, s, tid, pcs, depth, count))
                     return;
                 break;
             }
@@ -143,11 +144,11 @@ void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int
         }
         if (seen == h && atomic_load_explicit(&s->state, memory_order_acquire) == SLOT_READY &&
             same_key(tab, s, tid, pcs, depth)) {
-            atomic_fetch_add_explicit(&s->count, 1, memory_order_relaxed);
+            atomic_fetch_add_explicit(&s->count, count, memory_order_relaxed);
             return;
         }
     }
-    atomic_fetch_add_explicit(&tab->lost, 1, memory_order_relaxed);
+    atomic_fetch_add_explicit(&tab->lost, count, memory_order_relaxed);
 }
 
 void fp_stacktab_foreach(struct fp_stacktab *tab,

@@ -17,11 +17,12 @@ struct fp_stacktab;
 struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames);
 void fp_stacktab_free(struct fp_stacktab *tab);
 
-/* Adds one sample of thread `tid` with stack pcs[0..depth). Lock-free;
+/* Adds `count` samples of thread `tid` with stack pcs[0..depth). Lock-free;
  * async-signal-safe. */
-void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int depth);
+void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int depth,
+                     uint64_t count);
 
-/* Calls fn once per distinct (tid, stack) with its sample count so far.
+/* Calls fn once per distinct (tid, stack) with the sum of its counts so far.
  * Safe while samples are being added (counts are read atomically; an entry
  * still being filled in is skipped). */
 void fp_stacktab_foreach(struct fp_stacktab *tab,
@@ -29,7 +30,7 @@ void fp_stacktab_foreach(struct fp_stacktab *tab,
                                     uint64_t count),
                          void *arg);
 
-/* Samples that found no room. */
+/* Samples that found no room (the sum of their counts). */
 uint64_t fp_stacktab_lost(const struct fp_stacktab *tab);
 
 /* Forgets every sample (in a fork child, where no other thread runs). */

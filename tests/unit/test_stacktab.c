@@ -1,6 +1,6 @@
 // links: src/stacktab.c
-/* The stack table: merging, per-thread keys, lost samples when full, and
- * concurrent adders losing nothing. */
+/* The stack table: merging, per-thread keys, weighted samples, lost
+ * samples when full, and concurrent adders losing nothing. */
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,13 +31,14 @@ static void merges_equal_stacks(void)
     struct totals t = {0};
 
     for (int i = 0; i < 10; i++)
-        fp_stacktab_add(tab, 7, a, 3);
-    fp_stacktab_add(tab, 8, a, 3); /* same stack, other thread */
-    fp_stacktab_add(tab, 7, b, 2); /* prefix of a: a different stack */
+        fp_stacktab_add(tab, 7, a, 3, 1);
+    fp_stacktab_add(tab, 7, a, 3, 4); /* one signal worth four periods */
+    fp_stacktab_add(tab, 8, a, 3, 1); /* same stack, other thread */
+    fp_stacktab_add(tab, 7, b, 2, 1); /* prefix of a: a different stack */
     fp_stacktab_foreach(tab, sum, &t);
-    CHECK(t.samples == 12);
+    CHECK(t.samples == 16);
     CHECK(t.entries == 3);
-    CHECK(t.for_tid7 == 11);
+    CHECK(t.for_tid7 == 15);
     CHECK(fp_stacktab_lost(tab) == 0);
     fp_stacktab_reset(tab);
     t = (struct totals){0};
@@ -53,11 +54,11 @@ static void counts_lost_samples_when_full(void)
 
     for (uintptr_t i = 1; i <= 10; i++) {
         uintptr_t pcs[2] = {i, i + 100};
-        fp_stacktab_add(tab, 1, pcs, 2);
+        fp_stacktab_add(tab, 1, pcs, 2, 3);
     }
     fp_stacktab_foreach(tab, sum, &t);
-    CHECK(t.samples + fp_stacktab_lost(tab) == 10);
-    CHECK(fp_stacktab_lost(tab) >= 6);
+    CHECK(t.samples + fp_stacktab_lost(tab) == 30); /* a lost sample loses its weight too */
+    CHECK(fp_stacktab_lost(tab) >= 18);
     fp_stacktab_free(tab);
 }
 
@@ -69,7 +70,7 @@ static void *adder(void *arg)
 
     for (uintptr_t i = 0; i < 200000; i++) {
         uintptr_t pcs[4] = {i % 50, 2, 3, 4};
-        fp_stacktab_add(shared, tid % 2, pcs, 4);
+        fp_stacktab_add(shared, tid % 2, pcs, 4, 1);
     }
     return NULL;
 }
