@@ -219,6 +219,23 @@ static void load_snapshot_on(struct fp_config *cfg)
         fp_log("FLIGHTPROF_SNAPSHOT_ON=%s is not a comma list of crash, error, exit; using crash", s);
 }
 
+/* First of all, so that the lines about the other variables go to the
+ * log file too. An absolute path only: the program may chdir, and lines
+ * written from different directories would scatter. */
+static void load_log(void)
+{
+    const char *s = getenv("FLIGHTPROF_LOG");
+    const char *file = NULL;
+
+    if (s && *s) {
+        if (s[0] != '/' || strlen(s) >= PATH_MAX)
+            fp_log("FLIGHTPROF_LOG=%s is not an absolute path; not logging to a file", s);
+        else if (fp_outfile_check_pattern("FLIGHTPROF_LOG", s) == 0)
+            file = s;
+    }
+    fp_log_configure(file);
+}
+
 /* $VAR/suffix into dir if VAR is an absolute path that fits. */
 static bool dir_under(const char *var, const char *suffix, char dir[PATH_MAX])
 {
@@ -258,6 +275,7 @@ void fp_config_load(struct fp_config *cfg)
     cfg->heap_rate = 524288;
     cfg->mutex_rate = 1;
 
+    load_log();
     load_path("FLIGHTPROF_CPU", cfg->cpu_path);
     load_int("FLIGHTPROF_HZ", 1, FP_HZ_MAX, &cfg->hz);
     load_unwind(cfg);

@@ -53,7 +53,9 @@ struct fp_config {
     char symcache_dir[PATH_MAX];  /* "" when off */
 };
 
-/* Fills `cfg` from the environment, logging one line per bad value. */
+/* Fills `cfg` from the environment, logging one line per bad value.
+ * FLIGHTPROF_LOG is read first and handed to fp_log_configure (log.h):
+ * it is the logger's setting, not a field of `cfg`. */
 void fp_config_load(struct fp_config *cfg);
 
 /* The symbol cache directory from FLIGHTPROF_SYMCACHE ("off", or an

@@ -162,7 +162,7 @@ static void write_crash_snapshot(int sig, siginfo_t *si, void *uc, int tid)
                             strerrorname_np(errno) ? strerrorname_np(errno) : "error", NULL);
         return;
     }
-    fp_log_from_handler("SIG", name ? name : "?", fault_known ? " at " : "",
+    fp_log_info_from_handler("SIG", name ? name : "?", fault_known ? " at " : "",
                         fault_known ? hex_u64(fault, addr) : "", ": snapshot written to ", path,
                         NULL);
 }

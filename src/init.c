@@ -8,6 +8,7 @@
 
 #include "config.h"
 #include "cpu.h"
+#include "discovery.h"
 #include "heapprof.h"
 #include "lifecycle.h"
 #include "mutexprof.h"
@@ -55,5 +56,6 @@ __attribute__((constructor)) static void flightprof_load(void)
     fp_heapprof_init(&cfg);
     fp_mutexprof_init(&cfg);
     fp_cpu_init(&cfg);
+    fp_discovery_publish(&cfg); /* last: its exit hook must run after the modules' writes */
     fp_self()->busy--;
 }

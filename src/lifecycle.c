@@ -18,19 +18,23 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "discovery.h"
 #include "log.h"
 #include "outfile.h"
 #include "service.h"
 
 #define MAX_HOOKS 16
-#define ROOT_PID_ENV "FLIGHTPROF_ROOT_PID"
 
 /* Registered at load by init.c, before any other thread exists; read-only
  * afterwards. */
 static void (*exit_hooks[MAX_HOOKS])(int status);
 static size_t n_exit_hooks;
 static struct fp_config config;
-static pid_t root_pid;
+/* The pid at load: a fork child knows it is one because getpid() differs.
+ * exec_descendant: an ancestor's discovery file names one of our outputs
+ * with the same pattern (set at load). */
+static pid_t load_pid;
+static bool exec_descendant;
 
 /* Set by whichever path ends the process first: exit or termination. */
 static atomic_flag exit_hooks_ran = ATOMIC_FLAG_INIT;
@@ -75,7 +79,7 @@ void fp_lifecycle_own_pattern(const char *pattern, char *out)
     size_t len = strlen(pattern);
 
     memcpy(out, pattern, len + 1);
-    if (getpid() == root_pid || strstr(pattern, "%p"))
+    if ((getpid() == load_pid && !exec_descendant) || strstr(pattern, "%p"))
         return;
     if (len + 4 < PATH_MAX)
         memcpy(out + len, ".%p", 4);
@@ -139,18 +143,13 @@ static void catch_terminate_signals(void)
     }
 }
 
+/* Whether this process is the root of a profiled tree, found without
+ * touching the environment (which is the program's): a fork child is
+ * told by its pid, an exec'd program by its ancestors' discovery files. */
 static void find_root_pid(void)
 {
-    const char *s = getenv(ROOT_PID_ENV);
-    char buf[21];
-
-    root_pid = s ? (pid_t)atoi(s) : 0;
-    if (root_pid > 0)
-        return;
-    /* First flightprof process in this tree: children (fork or exec) see
-     * the variable and give their outputs their own names. */
-    root_pid = getpid();
-    setenv(ROOT_PID_ENV, fp_log_u64((uint64_t)root_pid, buf), 1);
+    load_pid = getpid();
+    exec_descendant = fp_discovery_ancestor_shares_output(&config);
 }
 
 void fp_lifecycle_init(const struct fp_config *cfg, bool any_output)

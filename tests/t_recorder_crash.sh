@@ -17,7 +17,7 @@ check_mode() { # MODE EXPECTED_STATUS SNAPSHOT_ON
     set +e
     "$FP_PROGS/rec_crash" "$mode" 2>/dev/null
     plain=$?
-    FLIGHTPROF_SNAPSHOT="$dir/fr-%p-%n.fr" FLIGHTPROF_SNAPSHOT_ON=$3 \
+    FLIGHTPROF_SNAPSHOT="$dir/fr-%p-%n.fr" FLIGHTPROF_SNAPSHOT_ON=$3 FLIGHTPROF_LOG="$dir/log" \
         fp_run "$FP_PROGS/rec_crash" "$mode" 2>"$dir/stderr"
     rc=$?
     set -e
@@ -42,7 +42,9 @@ grep -q '^trigger: *crash: SIGSEGV (si_code [0-9]*) at address 0x1234 in thread 
 grep -Eq 'signal +SIGSEGV \(si_code [0-9]+\) at address 0x1234' "$d" || fail "segv: no signal event"
 grep -A3 '^crash stack (thread [0-9]* victim)' "$d" | grep 'crash_here (.*rec_crash.c:' >/dev/null ||
     fail "segv: crash stack does not start in crash_here"
-grep -qi 'snapshot written to' "$FP_TMP/segv/stderr" || fail "segv: no message on stderr"
+# The line goes to FLIGHTPROF_LOG, not to a stderr that is not a terminal.
+grep -q '^flightprof: SIGSEGV at 0x1234: snapshot written to ' "$FP_TMP/segv/log" || fail "segv: no message in the log"
+grep -qi 'snapshot written to' "$FP_TMP/segv/stderr" && fail "segv: the message is on stderr"
 
 check_mode abort 134 crash
 d=$FP_TMP/abort/dump

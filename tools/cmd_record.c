@@ -133,8 +133,6 @@ static int set_environment(const struct record_opts *o)
         return -1;
     }
     snprintf(preload, sizeof(preload), "%s%s%s", lib, old && *old ? ":" : "", old ? old : "");
-    /* The command is the root of its own profiled tree. */
-    unsetenv("FLIGHTPROF_ROOT_PID");
     if (setenv("LD_PRELOAD", preload, 1) || set_path_env("FLIGHTPROF_CPU", o->cpu) ||
         (o->hz && setenv("FLIGHTPROF_HZ", o->hz, 1)) ||
         (o->unwind && setenv("FLIGHTPROF_UNWIND", o->unwind, 1)) ||

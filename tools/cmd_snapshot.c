@@ -2,18 +2,25 @@
  * flightprof snapshot PID [-o FILE] [--timeout S]: asks a running process
  * to write a flight-recorder snapshot and prints the file's path.
  *
- * The process names its snapshots itself, from FLIGHTPROF_SNAPSHOT in its
- * environment; this command reads that pattern (and the snapshot signal)
- * from /proc/PID/environ, notes the files matching it, sends the signal
- * with sigqueue() and a value that marks the request as the CLI's, and
- * waits for a new complete snapshot triggered by the CLI to appear. With
- * -o the file is then moved to FILE.
+ * The process names its snapshots itself, from FLIGHTPROF_SNAPSHOT; this
+ * command finds that pattern (and the snapshot signal) in, in order:
+ * /proc/PID/environ; the process's discovery file (src/discovery.h), for
+ * programs that overwrite their environment to set their process title;
+ * and, for a fork child (which writes no discovery file), the nearest
+ * ancestor's environment or discovery file. It notes the files matching
+ * the pattern, checks that the process catches the signal (sent to one
+ * that does not, it would kill it), sends it with sigqueue() and a value
+ * that marks the request as the CLI's, and waits for a new complete
+ * snapshot triggered by the CLI to appear. With -o the file is then moved
+ * to FILE.
  */
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -22,18 +29,37 @@
 
 #include "commands.h"
 #include "config.h"
+#include "discovery.h"
 #include "recorder.h"
 #include "snapshot_read.h"
 
 #define ENVIRON_MAX (1u << 20)
 #define POLL_MS 20
+#define MAX_DIRS 16
+#define MAX_ANCESTORS 64
 
 struct target {
     pid_t pid;
     char pattern[PATH_MAX]; /* FLIGHTPROF_SNAPSHOT */
     int signal;
+    bool fork_child;        /* found through an ancestor: only PATTERN.PID is its */
     char glob[2][PATH_MAX + 32]; /* the pattern, and with ".PID" for fork children */
 };
+
+/* What one process's environment and discovery file say. */
+enum lookup {
+    LOOKUP_FOUND,   /* a snapshot pattern (t->pattern, t->signal) */
+    LOOKUP_NONE,    /* known to have no flight recorder */
+    LOOKUP_UNKNOWN, /* its environment is overwritten and it has no file */
+};
+
+/* Discovery directories consulted, for the stale-file sweep at the end. */
+static struct {
+    char path[PATH_MAX];
+    uid_t uid;
+} consulted[MAX_DIRS];
+static int n_consulted;
+static struct fp_discovery disc;
 
 static int usage(void)
 {
@@ -88,6 +114,221 @@ static int has_flightprof(pid_t pid)
     return found;
 }
 
+/* A line "KEY:\tVALUE" of /proc/PID/status into value; 0 or -1. */
+static int status_field(pid_t pid, const char *key, char *value, size_t size)
+{
+    char path[64], line[512];
+    size_t klen = strlen(key);
+    int rc = -1;
+
+    snprintf(path, sizeof(path), "/proc/%d/status", (int)pid);
+    FILE *f = fopen(path, "re");
+    if (!f)
+        return -1;
+    while (rc != 0 && fgets(line, sizeof(line), f))
+        if (strncmp(line, key, klen) == 0 && line[klen] == ':') {
+            snprintf(value, size, "%s", line + klen + 1);
+            rc = 0;
+        }
+    fclose(f);
+    return rc;
+}
+
+/* Whether the process has a handler for `sig` (SigCgt). Unknown counts as
+ * yes: the check is a safety net, not a requirement. */
+static bool catches(pid_t pid, int sig)
+{
+    char value[64];
+
+    if (status_field(pid, "SigCgt", value, sizeof(value)) != 0)
+        return true;
+    unsigned long long mask = strtoull(value, NULL, 16);
+    return sig >= 1 && sig <= 64 && (mask >> (sig - 1)) & 1;
+}
+
+/* Moves a stale file aside before removing it, so that a file the
+ * process now holding that pid has just written in its place (rename
+ * replaces) is put back instead of deleted. */
+static void remove_stale(const char *dir, pid_t pid, uid_t uid)
+{
+    char path[PATH_MAX], aside[PATH_MAX];
+
+    if (fp_discovery_file_path(dir, pid, path) != 0 ||
+        snprintf(aside, sizeof(aside), "%s/.stale.%d", dir, (int)getpid()) >= (int)sizeof(aside) ||
+        rename(path, aside) != 0)
+        return;
+    if (fp_discovery_read_path(aside, pid, uid, &disc) == FP_DISCOVERY_FOUND)
+        rename(aside, path);
+    else
+        unlink(aside);
+}
+
+/* Removes the files of processes that are gone from the directories this
+ * run looked in: a process killed by SIGKILL (or that crashed) cannot. */
+static void sweep_consulted(void)
+{
+    for (int i = 0; i < n_consulted; i++) {
+        DIR *d = opendir(consulted[i].path);
+        struct dirent *e;
+        if (!d)
+            continue;
+        while ((e = readdir(d))) {
+            char *end;
+            long pid = strtol(e->d_name, &end, 10);
+            if (pid > 0 && pid <= INT_MAX && end != e->d_name && strcmp(end, FP_DISCOVERY_SUFFIX) == 0 &&
+                fp_discovery_read(consulted[i].path, (pid_t)pid, consulted[i].uid, &disc) ==
+                    FP_DISCOVERY_STALE)
+                remove_stale(consulted[i].path, (pid_t)pid, consulted[i].uid);
+        }
+        closedir(d);
+    }
+}
+
+static void add_dir(const char *path, uid_t uid, char dirs[][PATH_MAX], uid_t *uids, int *n)
+{
+    for (int i = 0; i < *n; i++)
+        if (uids[i] == uid && strcmp(dirs[i], path) == 0)
+            return;
+    if (*n == MAX_DIRS || strlen(path) >= PATH_MAX || !fp_discovery_dir_ok(path, uid))
+        return;
+    strcpy(dirs[*n], path);
+    uids[(*n)++] = uid;
+    for (int i = 0; i < n_consulted; i++)
+        if (consulted[i].uid == uid && strcmp(consulted[i].path, path) == 0)
+            return;
+    if (n_consulted < MAX_DIRS) {
+        strcpy(consulted[n_consulted].path, path);
+        consulted[n_consulted++].uid = uid;
+    }
+}
+
+/* The discovery directories process `pid` may have used, as the library
+ * chooses them (discovery.c), for each uid it has had: its
+ * $XDG_RUNTIME_DIR (from its environment if still readable, else ours
+ * when we are the same user, else systemd's /run/user/UID), then
+ * /tmp/flightprof-UID. */
+static int discovery_dirs(pid_t pid, const char *env, size_t envlen, char dirs[][PATH_MAX],
+                          uid_t *uids)
+{
+    char value[256], path[PATH_MAX];
+    unsigned long ids[4];
+    int n = 0, nids;
+    const char *theirs = env ? env_value(env, envlen, "XDG_RUNTIME_DIR") : NULL;
+    const char *ours = getenv("XDG_RUNTIME_DIR");
+
+    /* Effective first: the library created its directory as that user. */
+    if (status_field(pid, "Uid", value, sizeof(value)) != 0 ||
+        (nids = sscanf(value, "%lu %lu %lu %lu", &ids[1], &ids[0], &ids[2], &ids[3])) != 4)
+        return 0;
+    for (int i = 0; i < nids; i++) {
+        uid_t uid = (uid_t)ids[i];
+        if (theirs && theirs[0] == '/') {
+            snprintf(path, sizeof(path), "%s/" FP_DISCOVERY_SUBDIR, theirs);
+            add_dir(path, uid, dirs, uids, &n);
+        }
+        if (ours && ours[0] == '/' && geteuid() == uid) {
+            snprintf(path, sizeof(path), "%s/" FP_DISCOVERY_SUBDIR, ours);
+            add_dir(path, uid, dirs, uids, &n);
+        }
+        snprintf(path, sizeof(path), "/run/user/%lu/" FP_DISCOVERY_SUBDIR, (unsigned long)uid);
+        add_dir(path, uid, dirs, uids, &n);
+        snprintf(path, sizeof(path), FP_DISCOVERY_TMP_DIR "%lu", (unsigned long)uid);
+        add_dir(path, uid, dirs, uids, &n);
+    }
+    return n;
+}
+
+/* Process `pid`'s own flightprof configuration: its environment if it
+ * names a pattern, else its discovery file; an environment that is
+ * evidently intact (it still shows the library in LD_PRELOAD) and has no
+ * pattern means no recorder. */
+static enum lookup lookup(pid_t pid, struct target *t, char *why, size_t whylen)
+{
+    char path[64], dirs[MAX_DIRS][PATH_MAX];
+    uid_t uids[MAX_DIRS];
+    size_t len = 0;
+    enum lookup rc = LOOKUP_UNKNOWN;
+
+    snprintf(path, sizeof(path), "/proc/%d/environ", (int)pid);
+    char *env = read_small_file(path, &len);
+    const char *pattern = env ? env_value(env, len, "FLIGHTPROF_SNAPSHOT") : NULL;
+    if (pattern && pattern[0]) {
+        const char *sig = env_value(env, len, "FLIGHTPROF_SNAPSHOT_SIGNAL");
+        snprintf(t->pattern, sizeof(t->pattern), "%s", pattern);
+        t->signal = SIGUSR2;
+        if (sig && (fp_config_parse_signal(sig, &t->signal) != 0 || t->signal == 0)) {
+            t->signal = 0;
+            snprintf(why, whylen, "FLIGHTPROF_SNAPSHOT_SIGNAL=%.200s", sig);
+        }
+        free(env);
+        return LOOKUP_FOUND;
+    }
+    int n = discovery_dirs(pid, env, len, dirs, uids);
+    for (int i = 0; i < n && rc == LOOKUP_UNKNOWN; i++) {
+        enum fp_discovery_status st = fp_discovery_read(dirs[i], pid, uids[i], &disc);
+        if (st == FP_DISCOVERY_STALE)
+            remove_stale(dirs[i], pid, uids[i]);
+        if (st != FP_DISCOVERY_FOUND)
+            continue;
+        if (!disc.snapshot[0]) {
+            snprintf(why, whylen, "its discovery file %.3900s/%d%s names no snapshot pattern", dirs[i],
+                     (int)pid, FP_DISCOVERY_SUFFIX);
+            rc = LOOKUP_NONE;
+        } else {
+            snprintf(t->pattern, sizeof(t->pattern), "%s", disc.snapshot);
+            t->signal = disc.snapshot_signal;
+            if (!t->signal)
+                snprintf(why, whylen, "FLIGHTPROF_SNAPSHOT_SIGNAL=none");
+            rc = LOOKUP_FOUND;
+        }
+    }
+    const char *preload = env ? env_value(env, len, "LD_PRELOAD") : NULL;
+    if (rc == LOOKUP_UNKNOWN && preload && strstr(preload, "libflightprof")) {
+        snprintf(why, whylen, "FLIGHTPROF_SNAPSHOT is not set in its environment");
+        rc = LOOKUP_NONE;
+    }
+    free(env);
+    return rc;
+}
+
+/* The process's own configuration, else (a fork child writes no discovery
+ * file) the nearest ancestor's, as long as the chain runs through
+ * processes that have the library loaded. */
+static int find_config(struct target *t)
+{
+    char why[PATH_MAX + 128] = "";
+    pid_t pid = t->pid, ppid = 0;
+    unsigned long long start;
+
+    enum lookup rc = lookup(pid, t, why, sizeof(why));
+    for (int level = 0; rc == LOOKUP_UNKNOWN && level < MAX_ANCESTORS; level++) {
+        if (pid == 1 || fp_discovery_proc_stat(pid, &ppid, &start) != 0 || ppid <= 0 ||
+            !has_flightprof(ppid))
+            break;
+        pid = ppid;
+        rc = lookup(pid, t, why, sizeof(why));
+    }
+    if (rc == LOOKUP_FOUND && t->signal == 0) {
+        fprintf(stderr, "flightprof: process %d takes no snapshot signal (%s)\n", (int)t->pid, why);
+        return -1;
+    }
+    if (rc == LOOKUP_FOUND) {
+        t->fork_child = pid != t->pid;
+        return 0;
+    }
+    if (rc == LOOKUP_NONE && pid == t->pid)
+        fprintf(stderr, "flightprof: process %d has no flight recorder (%s)\n", (int)t->pid, why);
+    else if (rc == LOOKUP_NONE)
+        fprintf(stderr, "flightprof: process %d has no flight recorder (it was forked by process "
+                        "%d, where %s)\n", (int)t->pid, (int)pid, why);
+    else
+        fprintf(stderr, "flightprof: process %d has no flight recorder (FLIGHTPROF_SNAPSHOT is not "
+                        "in its environment, and neither it nor an ancestor has a discovery file "
+                        "in $XDG_RUNTIME_DIR/" FP_DISCOVERY_SUBDIR " or " FP_DISCOVERY_TMP_DIR
+                        "UID)\n", (int)t->pid);
+    return -1;
+}
+
 /* Turns the snapshot pattern into a glob: %p is the pid, %n and %t any
  * number, and glob's own metacharacters are escaped. */
 static void pattern_to_glob(const char *pattern, pid_t pid, const char *suffix, char *out,
@@ -117,47 +358,39 @@ static void pattern_to_glob(const char *pattern, pid_t pid, const char *suffix, 
 
 static int load_target(struct target *t)
 {
-    char path[64];
-    size_t len;
-
     if (!has_flightprof(t->pid)) {
         fprintf(stderr, "flightprof: process %d does not run with flightprof preloaded "
                         "(or cannot be inspected)\n", (int)t->pid);
         return -1;
     }
-    snprintf(path, sizeof(path), "/proc/%d/environ", (int)t->pid);
-    char *env = read_small_file(path, &len);
-    if (!env) {
-        fprintf(stderr, "flightprof: cannot read %s: %s\n", path, strerror(errno));
+    int rc = find_config(t);
+    sweep_consulted();
+    if (rc != 0)
+        return -1;
+    if (!catches(t->pid, t->signal)) {
+        const char *name = sigabbrev_np(t->signal);
+        fprintf(stderr, "flightprof: process %d does not catch SIG%s, so its flight recorder is "
+                        "not running; not sending it\n", (int)t->pid, name ? name : "?");
         return -1;
     }
-    const char *pattern = env_value(env, len, "FLIGHTPROF_SNAPSHOT");
-    const char *sig = env_value(env, len, "FLIGHTPROF_SNAPSHOT_SIGNAL");
-    int rc = -1;
-    t->signal = SIGUSR2;
-    if (!pattern || !pattern[0])
-        fprintf(stderr, "flightprof: process %d has no flight recorder (FLIGHTPROF_SNAPSHOT "
-                        "is not set in its environment)\n", (int)t->pid);
-    else if (sig && (fp_config_parse_signal(sig, &t->signal) != 0 || t->signal == 0))
-        fprintf(stderr, "flightprof: process %d takes no snapshot signal "
-                        "(FLIGHTPROF_SNAPSHOT_SIGNAL=%s)\n", (int)t->pid, sig);
-    else
-        rc = 0;
-    if (rc == 0) {
-        snprintf(t->pattern, sizeof(t->pattern), "%s", pattern);
-        pattern_to_glob(pattern, t->pid, NULL, t->glob[0], sizeof(t->glob[0]));
-        pattern_to_glob(pattern, t->pid, "pid", t->glob[1], sizeof(t->glob[1]));
-    }
-    free(env);
-    return rc;
+    pattern_to_glob(t->pattern, t->pid, NULL, t->glob[0], sizeof(t->glob[0]));
+    pattern_to_glob(t->pattern, t->pid, "pid", t->glob[1], sizeof(t->glob[1]));
+    return 0;
+}
+
+/* The glob a fork child's snapshots match: it appends .PID unless the
+ * pattern has %p (src/lifecycle.c). */
+static const char *main_glob(const struct target *t)
+{
+    return t->fork_child && !strstr(t->pattern, "%p") ? t->glob[1] : t->glob[0];
 }
 
 /* The files matching the target's patterns now. */
 static void list_files(const struct target *t, glob_t *g)
 {
     memset(g, 0, sizeof(*g));
-    glob(t->glob[0], 0, NULL, g);
-    if (strstr(t->pattern, "%p") == NULL)
+    glob(main_glob(t), 0, NULL, g);
+    if (strstr(t->pattern, "%p") == NULL && !t->fork_child)
         glob(t->glob[1], g->gl_pathc ? GLOB_APPEND : 0, NULL, g);
 }
 
@@ -203,7 +436,7 @@ static char *wait_for_snapshot(const struct target *t, const glob_t *before, dou
         nanosleep(&pause, NULL);
     }
     fprintf(stderr, "flightprof: no snapshot from process %d after %.1f s (expected a file "
-                    "matching %s)\n", (int)t->pid, timeout, t->glob[0]);
+                    "matching %s)\n", (int)t->pid, timeout, main_glob(t));
     return NULL;
 }
 
