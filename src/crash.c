@@ -1,16 +1,20 @@
 /*
- * Crash snapshots. Owns the previous dispositions of the fatal signals
- * (saved at init, read by the handler), each thread's alternate signal
- * stack (TLS) and the crash state: which thread writes the one crash
- * snapshot (`writer_tid`, claimed by CAS) and whether it is done.
+ * Crash snapshots. Owns each thread's alternate signal stack (TLS) and the
+ * crash state: which thread writes the one crash snapshot (`writer_tid`,
+ * claimed by CAS) and whether it is done.
  *
- * flightprof's handler stays installed for good; what the program sets
- * with sigaction or signal becomes the program's view (`view`), which those
- * calls read and write and the handler obeys. When the program has a
- * handler, that handler runs, as the kernel would have run it (mask,
- * SA_RESETHAND, SA_SIGINFO): a program that uses SIGSEGV for its own ends
- * (a GC's write barrier, a JIT's null checks) gets no snapshot. When the
- * signal is to take its default action, the snapshot is written first.
+ * flightprof's handler stays installed for good (FP_SIGVIEW_CHAIN); what
+ * the program sets with sigaction or signal becomes the program's view
+ * (sigview.h), which the handler obeys. When the program has a handler,
+ * that handler runs as the kernel would have run it: its mask (plus
+ * SIGPROF, so that no sample runs inside it), SA_RESETHAND, SA_SIGINFO,
+ * and its stack — flightprof's alternate stack exists for flightprof's
+ * own crash path, so a program handler that would have run on the
+ * interrupted stack runs there (a crash handler that tests the memory of
+ * the process, as Redis's does, must not find itself running on memory it
+ * does not know). A program that uses SIGSEGV for its own ends (a GC's
+ * write barrier, a JIT's null checks) gets no snapshot. When the signal
+ * is to take its default action, the snapshot is written first.
  * That covers programs whose crash handler ends by re-raising with
  * SIG_DFL or by calling abort().
  *
@@ -22,8 +26,7 @@
  * until the handler returns. Either way the core dump and the exit status
  * are as they would have been.
  *
- * Signal context: on_fatal_signal and what it calls; fp_crash_sigaction
- * (the program may call sigaction from a handler).
+ * Signal context: on_fatal_signal and what it calls.
  */
 #include "crash.h"
 
@@ -33,13 +36,16 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "interpose_signal.h"
 #include "log.h"
 #include "recorder.h"
+#include "sigview.h"
 #include "snapfmt.h"
 #include "threads.h"
 #include "unwind.h"
@@ -52,26 +58,10 @@
 static const int fatal_signals[] = {SIGSEGV, SIGBUS, SIGILL, SIGFPE, SIGABRT, SIGTRAP};
 #define N_FATAL (sizeof(fatal_signals) / sizeof(fatal_signals[0]))
 
-/* Each program view is an immutable record from this pool, published by
- * one atomic store, so the handler and a concurrent sigaction (even one
- * called from a handler) never see half a record. A program that changes
- * a fatal signal's disposition more often than the pool allows gets it
- * for real from then on, and loses crash snapshots for that signal. */
-#define VIEW_POOL 256
-static struct sigaction view_pool[VIEW_POOL];
-static _Atomic unsigned view_pool_used;
 static const struct sigaction default_action = {.sa_handler = SIG_DFL};
-
-/* The program's view of each fatal signal: what it last set, or what was
- * there before flightprof. NULL when flightprof's handler is not
- * installed (crash snapshots off, or handed back): the wrappers pass
- * through. */
-static _Atomic(const struct sigaction *) view[N_FATAL];
-
-/* The dispositions found at load: the program's first view. Written by
- * fp_crash_init before the handlers are installed. */
-static struct sigaction previous[N_FATAL];
-static bool crash_on;
+/* Whether a crash writes a snapshot (the recorder is on); without, the
+ * handler only guards the program's own handlers. Set once at init. */
+static bool snapshots_on;
 static enum fp_unwind_mode unwind_mode;
 
 static _Atomic int writer_tid;
@@ -105,7 +95,7 @@ static void give_alt_stack(void)
 
 void fp_crash_thread_start(void)
 {
-    if (crash_on)
+    if (snapshots_on)
         give_alt_stack();
 }
 
@@ -167,6 +157,11 @@ static void write_crash_snapshot(int sig, siginfo_t *si, void *uc, int tid)
                         NULL);
 }
 
+static void write_crash_snapshot_here(int sig, siginfo_t *si, void *uc)
+{
+    write_crash_snapshot(sig, si, uc, fp_self_tid());
+}
+
 /* Another thread crashed first and is writing the snapshot: dying now
  * would cut it short. */
 static void wait_for_writer(void)
@@ -177,36 +172,116 @@ static void wait_for_writer(void)
         syscall(SYS_nanosleep, &ms, NULL); /* not our interposed nanosleep */
 }
 
-static size_t index_of(int sig)
-{
-    size_t i = 0;
-
-    while (i < N_FATAL - 1 && fatal_signals[i] != sig)
-        i++;
-    return i;
-}
-
 static bool is_function(const struct sigaction *act)
 {
     return act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
 }
 
-/* Runs the program's handler for `sig` as the kernel would have: its mask
- * (and sig, unless SA_NODEFER) blocked; SA_RESETHAND resetting the view
- * first. The mask in `uc` is restored by sigreturn when the handler
- * returns. */
-static void run_program_handler(size_t i, const struct sigaction *act, int sig, siginfo_t *si,
-                                void *uc)
+/* Calls fn(sig, si, uc) with the stack pointer at `top` (16-byte
+ * aligned), returning on the current stack. The frame-pointer CFI lets
+ * unwinders (the program's own backtrace() in its crash handler) walk
+ * through it. */
+void fp_crash_call_on_stack(uintptr_t top, void (*fn)(int, siginfo_t *, void *), int sig,
+                            siginfo_t *si, void *uc);
+__asm__(".text\n"
+        ".p2align 4\n"
+        ".type fp_crash_call_on_stack,@function\n"
+        "fp_crash_call_on_stack:\n"
+        "    .cfi_startproc\n"
+        "    push %rbp\n"
+        "    .cfi_def_cfa_offset 16\n"
+        "    .cfi_offset %rbp, -16\n"
+        "    mov %rsp, %rbp\n"
+        "    .cfi_def_cfa_register %rbp\n"
+        "    mov %rdi, %rsp\n"
+        "    mov %rsi, %rax\n"
+        "    mov %edx, %edi\n"
+        "    mov %rcx, %rsi\n"
+        "    mov %r8, %rdx\n"
+        "    call *%rax\n"
+        "    mov %rbp, %rsp\n"
+        "    pop %rbp\n"
+        "    .cfi_def_cfa %rsp, 8\n"
+        "    ret\n"
+        "    .cfi_endproc\n"
+        ".size fp_crash_call_on_stack, .-fp_crash_call_on_stack\n");
+
+/* Bytes below the interrupted stack pointer the kernel would have needed
+ * for the signal frame and the handler's first frames (the x86-64 red
+ * zone, the frame with its extended state, some margin). */
+#define RED_ZONE 128
+#define FRAME_NEED (64u << 10)
+
+static bool on_stack(const stack_t *ss, uintptr_t sp)
+{
+    return !(ss->ss_flags & SS_DISABLE) && sp >= (uintptr_t)ss->ss_sp &&
+           sp < (uintptr_t)ss->ss_sp + ss->ss_size;
+}
+
+/* Whether [lo, hi) is mapped, read without faulting. */
+static bool readable(uintptr_t lo, uintptr_t hi)
+{
+    char byte;
+
+    for (uintptr_t a = lo; a < hi; a += 4096) {
+        struct iovec local = {&byte, 1}, remote = {(void *)a, 1};
+        if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1)
+            return false;
+    }
+    return true;
+}
+
+enum stack_choice { STACK_HERE, STACK_INTERRUPTED, STACK_NONE };
+
+/*
+ * Where the kernel would have run the program's handler: on the thread's
+ * alternate stack if the program asked for SA_ONSTACK and the alternate
+ * stack is the program's own (we are on it now, unless the signal
+ * interrupted code already on it), otherwise on the interrupted stack,
+ * below its red zone. STACK_NONE: that stack has no room (a stack
+ * overflow), so the kernel could not have delivered the signal at all.
+ */
+static enum stack_choice program_stack(const struct sigaction *act, const ucontext_t *uc,
+                                       uintptr_t *top)
+{
+    stack_t ss;
+    uintptr_t sp = (uintptr_t)uc->uc_mcontext.gregs[REG_RSP];
+
+    /* Not on an alternate stack: the kernel put us on the interrupted
+     * stack, where the program's handler would have run too. */
+    if (sigaltstack(NULL, &ss) != 0 || !(ss.ss_flags & SS_ONSTACK))
+        return STACK_HERE;
+    /* The program may have replaced our alternate stack with its own. */
+    bool alt_is_programs = ss.ss_sp != own_alt_stack;
+    if (((act->sa_flags & SA_ONSTACK) && alt_is_programs) || on_stack(&ss, sp))
+        return STACK_HERE;
+    *top = (sp - RED_ZONE) & ~(uintptr_t)15;
+    return readable(*top - FRAME_NEED, *top) ? STACK_INTERRUPTED : STACK_NONE;
+}
+
+/* The program's handler ran: anything else about the signal is its
+ * business. SA_RESETHAND has reset the view first, as the kernel does. */
+static void run_program_handler(const struct sigaction *act, int sig, siginfo_t *si, void *uc,
+                                enum stack_choice where, uintptr_t top)
 {
     sigset_t mask = act->sa_mask;
 
     if (!(act->sa_flags & SA_NODEFER))
         sigaddset(&mask, sig);
+    /* No sample while the program's crash handler runs: it may be
+     * inspecting its own memory, and a sample would write on its stack. */
+    sigaddset(&mask, SIGPROF);
     if (act->sa_flags & SA_RESETHAND)
-        atomic_store(&view[i], &default_action);
-    /* The raw call: the wrappers' lazy symbol lookup is not for handlers. */
+        fp_sigview_reset(sig);
+    /* The raw call: the wrappers' lazy symbol lookup is not for handlers.
+     * The mask in `uc` is restored by sigreturn when the handler returns. */
     syscall(SYS_rt_sigprocmask, SIG_BLOCK, &mask, NULL, _NSIG / 8);
-    if (act->sa_flags & SA_SIGINFO)
+    if (where == STACK_INTERRUPTED)
+        /* sa_handler and sa_sigaction are one pointer; the extra
+         * arguments are harmless to a one-argument handler, as when the
+         * kernel calls it. */
+        fp_crash_call_on_stack(top, act->sa_sigaction, sig, si, uc);
+    else if (act->sa_flags & SA_SIGINFO)
         act->sa_sigaction(sig, si, uc);
     else
         act->sa_handler(sig);
@@ -215,22 +290,31 @@ static void run_program_handler(size_t i, const struct sigaction *act, int sig, 
 /* The signal takes its default action: the snapshot (once per process),
  * then the default disposition, handed back for good, and the signal
  * again. */
-static void take_crash(size_t i, int sig, siginfo_t *si, void *uc)
+static void take_crash(int sig, siginfo_t *si, void *uc)
 {
     int saved_errno = errno;
     int tid = fp_self_tid();
     int expected = 0;
 
     fp_self()->busy++;
-    if (atomic_compare_exchange_strong(&writer_tid, &expected, tid)) {
-        write_crash_snapshot(sig, si, uc, tid);
+    if (!snapshots_on) {
+        /* nothing to write: the signal takes its course at once */
+    } else if (atomic_compare_exchange_strong(&writer_tid, &expected, tid)) {
+        uintptr_t here = (uintptr_t)__builtin_frame_address(0);
+        uintptr_t own = (uintptr_t)own_alt_stack;
+        /* A program's alternate stack may be too small for writing the
+         * snapshot (CPython's faulthandler re-raises a stack overflow
+         * from its 16 KiB one): write on ours. */
+        if (own && !(here >= own && here < own + ALT_STACK_BYTES))
+            fp_crash_call_on_stack(own + ALT_STACK_BYTES, write_crash_snapshot_here, sig, si, uc);
+        else
+            write_crash_snapshot_here(sig, si, uc);
         atomic_store(&snapshot_done, true);
     } else if (expected != tid) {
         wait_for_writer();
     } /* else: the snapshot writer itself crashed; do not try again */
     fp_self()->busy--;
-    atomic_store(&view[i], NULL);
-    fp_real_sigaction(sig, &default_action, NULL);
+    fp_sigview_drop(sig, &default_action);
     if (!is_fault(sig, si))
         syscall(SYS_tgkill, getpid(), tid, sig);
     errno = saved_errno;
@@ -238,57 +322,24 @@ static void take_crash(size_t i, int sig, siginfo_t *si, void *uc)
 
 static void on_fatal_signal(int sig, siginfo_t *si, void *uc)
 {
-    size_t i = index_of(sig);
-    const struct sigaction *act = atomic_load(&view[i]);
+    const struct sigaction *act = fp_sigview_program(sig);
+    uintptr_t top = 0;
 
     if (act && is_function(act)) {
-        run_program_handler(i, act, sig, si, uc);
-        return;
+        enum stack_choice where = program_stack(act, uc, &top);
+        if (where != STACK_NONE) {
+            run_program_handler(act, sig, si, uc, where, top);
+            return;
+        }
     }
     /* Ignored: a sent signal is dropped; a fault cannot be ignored (the
      * kernel kills), so it is a crash like one at the default. */
     if (act && act->sa_handler == SIG_IGN && !is_fault(sig, si))
         return;
-    take_crash(i, sig, si, uc);
+    take_crash(sig, si, uc);
 }
 
-/* A record for `act` from the pool, or NULL when it is used up. */
-static const struct sigaction *new_view(const struct sigaction *act)
-{
-    unsigned n = atomic_fetch_add(&view_pool_used, 1);
-
-    if (n >= VIEW_POOL)
-        return NULL;
-    view_pool[n] = *act;
-    return &view_pool[n];
-}
-
-bool fp_crash_sigaction(int sig, const struct sigaction *act, struct sigaction *old, int *rc)
-{
-    size_t i = index_of(sig);
-    const struct sigaction *cur;
-
-    if (fatal_signals[i] != sig || !(cur = atomic_load(&view[i])))
-        return false;
-    if (act) {
-        const struct sigaction *next = new_view(act);
-        if (!next) {
-            /* Out of records: the program gets the signal for real. */
-            atomic_store(&view[i], NULL);
-            *rc = fp_real_sigaction(sig, act, NULL);
-            if (*rc == 0 && old)
-                *old = *cur;
-            return true;
-        }
-        atomic_store(&view[i], next);
-    }
-    if (old)
-        *old = *cur;
-    *rc = 0;
-    return true;
-}
-
-void fp_crash_init(enum fp_unwind_mode unwind)
+void fp_crash_init(enum fp_unwind_mode unwind, bool snapshots)
 {
     struct sigaction sa;
 
@@ -297,15 +348,11 @@ void fp_crash_init(enum fp_unwind_mode unwind)
     sa.sa_sigaction = on_fatal_signal;
     sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    for (size_t i = 0; i < N_FATAL; i++) {
-        if (fp_real_sigaction(fatal_signals[i], NULL, &previous[i]) != 0 ||
-            fp_real_sigaction(fatal_signals[i], &sa, NULL) != 0) {
+    for (size_t i = 0; i < N_FATAL; i++)
+        if (fp_sigview_hold(fatal_signals[i], &sa, FP_SIGVIEW_CHAIN, NULL) != 0)
             fp_log("cannot catch signal %d for crash snapshots: %s", fatal_signals[i],
                    strerror(errno));
-            continue;
-        }
-        atomic_store(&view[i], &previous[i]);
-    }
-    crash_on = true;
-    give_alt_stack();
+    snapshots_on = snapshots;
+    if (snapshots)
+        give_alt_stack();
 }

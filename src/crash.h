@@ -13,18 +13,17 @@
 
 #include "config.h"
 
-/* Installs the handlers (keeping the previous dispositions to restore) and
- * gives the calling thread an alternate stack. `unwind` is how the
- * crashing thread's stack is walked. Called once by fp_recorder_init. */
-void fp_crash_init(enum fp_unwind_mode unwind);
-
 /*
- * sigaction for the program, while flightprof's handler holds `sig`:
- * reads and sets the program's view of it instead of the real disposition
- * and returns true with the result in *rc. Returns false for signals it
- * does not hold (the caller makes the real call). Async-signal-safe.
+ * Installs the handlers, which keep the program's view of the fatal
+ * signals (sigview.h) and run the program's handlers as the kernel would,
+ * with no sample taken inside them: a crash handler that inspects the
+ * process's memory (Redis tests all of it) must not find a profiler
+ * writing there. With `snapshots`, a crash writes a snapshot first and
+ * every thread gets an alternate stack for it; `unwind` is how the
+ * crashing thread's stack is walked. Called once at load when any
+ * collector is on.
  */
-bool fp_crash_sigaction(int sig, const struct sigaction *act, struct sigaction *old, int *rc);
+void fp_crash_init(enum fp_unwind_mode unwind, bool snapshots);
 
 /* Per thread, from the recorder's thread hooks: an alternate signal stack
  * for threads that have none, and its release. No-ops when crash snapshots

@@ -37,6 +37,7 @@
 #include "pprof.h"
 #include "recorder.h"
 #include "service.h"
+#include "sigview.h"
 #include "sitetab.h"
 #include "threads.h"
 #include "unwind.h"
@@ -291,6 +292,13 @@ static void on_heap_signal(int sig)
     fp_service_post(FP_JOB_HEAP_WRITE); /* preserves errno */
 }
 
+static void heap_signal_taken(int sig)
+{
+    fp_log("the program takes signal %d (FLIGHTPROF_HEAP_SIGNAL) for itself; "
+           "heap profiles on that signal are off while it does", sig);
+}
+
+/* The program keeps the signal if it handles it itself (sigview.h). */
 static void catch_heap_signal(int sig)
 {
     struct sigaction sa;
@@ -300,8 +308,9 @@ static void catch_heap_signal(int sig)
     sa.sa_handler = on_heap_signal;
     sa.sa_flags = SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    if (fp_real_sigaction(sig, &sa, NULL) != 0)
-        fp_log("FLIGHTPROF_HEAP_SIGNAL: cannot catch signal %d: %s", sig, strerror(errno));
+    if (fp_sigview_hold(sig, &sa, FP_SIGVIEW_YIELD, heap_signal_taken) != 0)
+        fp_log("FLIGHTPROF_HEAP_SIGNAL: cannot catch signal %d: %s", sig,
+               errno == EBUSY ? "the program handles it" : strerror(errno));
 }
 
 /* ---- fork --------------------------------------------------------------- */

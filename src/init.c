@@ -4,12 +4,17 @@
  *
  * Signal context: none.
  */
+#include <signal.h>
 #include <stdbool.h>
 
 #include "config.h"
 #include "cpu.h"
+#include "crash.h"
 #include "discovery.h"
 #include "heapprof.h"
+#include "interpose_fd.h"
+#include "interpose_pthread.h"
+#include "interpose_signal.h"
 #include "lifecycle.h"
 #include "mutexprof.h"
 #include "recorder.h"
@@ -23,15 +28,51 @@ static bool wants_output(const struct fp_config *cfg)
     return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_path[0] || cfg->mutex_path[0];
 }
 
-/* A fork child has only the forking thread: the service thread must be
- * started anew for signal-triggered writes to work there. */
+/* Whether the forking thread had SIGPROF unblocked before fork. */
+static __thread bool sigprof_was_open __attribute__((tls_model("initial-exec")));
+
+/* No sample inside fork(): glibc holds the allocator's and stdio's locks
+ * there, and a sample must never wait for a lock. Our prepare hook is
+ * registered first, so it runs last, just before those locks are taken;
+ * the parent and child hooks run first, after they are released. */
+static void before_fork(void)
+{
+    sigset_t prof, old;
+
+    sigemptyset(&prof);
+    sigaddset(&prof, SIGPROF);
+    fp_real_pthread_sigmask(SIG_BLOCK, &prof, &old);
+    sigprof_was_open = !sigismember(&old, SIGPROF);
+}
+
+static void reopen_sigprof(void)
+{
+    sigset_t prof;
+
+    if (!sigprof_was_open)
+        return;
+    sigemptyset(&prof);
+    sigaddset(&prof, SIGPROF);
+    fp_real_pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
+}
+
+/* A fork child has only the forking thread: its registry is reset first. */
 static void after_fork_child(void)
 {
     fp_threads_after_fork_child();
+    fp_pthread_after_fork_child();
     fp_service_after_fork_child();
+    fp_recorder_after_fork_child();
+    reopen_sigprof();
+}
+
+/* The service thread must be started anew for signal-triggered writes to
+ * work in a fork child; only once every module has reset its locks, since
+ * creating a thread allocates. */
+static void start_service_in_child(void)
+{
     if (wants_output(fp_lifecycle_config()))
         fp_service_start();
-    fp_recorder_after_fork_child();
 }
 
 __attribute__((constructor)) static void flightprof_load(void)
@@ -40,22 +81,27 @@ __attribute__((constructor)) static void flightprof_load(void)
 
     fp_self()->busy++;
     fp_config_load(&cfg);
+    fp_interpose_fd_init(); /* before anything can unwind */
     fp_symcache_set_dir(cfg.symcache_dir);
     fp_threads_register_self(0, NULL);
     /* Before the modules register theirs, so that a fork child's thread
      * registry and service thread are reset first. */
-    fp_lifecycle_on_fork(NULL, NULL, after_fork_child);
+    fp_lifecycle_on_fork(before_fork, reopen_sigprof, after_fork_child);
     fp_lifecycle_init(&cfg, wants_output(&cfg));
     if (wants_output(&cfg)) {
         fp_service_start();
         fp_unwind_init();
     }
     fp_recorder_init(&cfg);
+    if (wants_output(&cfg))
+        fp_crash_init(cfg.unwind,
+                      fp_recorder_enabled() && (cfg.snapshot_on & FP_SNAPSHOT_ON_CRASH));
     /* After the recorder: they turn the allocator and lock hooks on if
      * either they or the recorder need them. */
     fp_heapprof_init(&cfg);
     fp_mutexprof_init(&cfg);
     fp_cpu_init(&cfg);
+    fp_lifecycle_on_fork(NULL, NULL, start_service_in_child);
     fp_discovery_publish(&cfg); /* last: its exit hook must run after the modules' writes */
     fp_self()->busy--;
 }

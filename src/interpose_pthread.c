@@ -1,14 +1,21 @@
 /*
- * pthread_create, pthread_setname_np and prctl(PR_SET_NAME) wrappers.
- * A created thread starts in a trampoline that registers it, arms its
- * sampling timer and records its start, and undoes all that when it ends
- * (returning or pthread_exit) through a cleanup handler.
+ * pthread_create, pthread_exit, pthread_setname_np and prctl(PR_SET_NAME)
+ * wrappers. A created thread starts in a trampoline that registers it,
+ * arms its sampling timer and records its start, and undoes all that when
+ * it ends (returning or pthread_exit) through a cleanup handler.
+ *
+ * Owns the count of the program's live threads. glibc ends the process
+ * when its last thread exits (a main that calls pthread_exit, a fork child
+ * whose only thread returns); flightprof's own threads would keep it
+ * alive, so the program thread that ends last stops them first.
  *
  * Signal context: none.
  */
 #include "interpose_pthread.h"
 
 #include <errno.h>
+#include <stdatomic.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,11 +24,21 @@
 #include "interpose.h"
 #include "recorder.h"
 #include "sampler.h"
+#include "service.h"
 #include "threads.h"
+#include "unwind.h"
 
 static __typeof__(pthread_create) *FP_REAL(pthread_create);
 static __typeof__(pthread_setname_np) *FP_REAL(pthread_setname_np);
 static __typeof__(prctl) *FP_REAL(prctl);
+static __typeof__(pthread_exit) *FP_REAL(pthread_exit);
+
+/* The main thread plus every thread started through the trampoline that
+ * has not ended. */
+static _Atomic int live_threads = 1;
+/* Whether the calling thread is counted through the trampoline (whose
+ * cleanup handler uncounts it) rather than as the main thread. */
+static __thread bool in_trampoline __attribute__((tls_model("initial-exec")));
 
 struct trampoline {
     void *(*start)(void *);
@@ -35,12 +52,21 @@ int fp_pthread_create_unprofiled(pthread_t *thread, const pthread_attr_t *attr,
     return FP_RESOLVE(pthread_create)(thread, attr, start, arg);
 }
 
+/* The calling program thread is ending; if it is the last, flightprof's
+ * threads end first, so that the process ends with it as it would have. */
+static void uncount_thread(void)
+{
+    if (atomic_fetch_sub(&live_threads, 1) == 1)
+        fp_service_stop();
+}
+
 static void thread_ends(void *unused)
 {
     (void)unused;
     fp_sampler_thread_exit();
     fp_recorder_thread_exit();
     fp_threads_exit_self();
+    uncount_thread();
 }
 
 static void *thread_begins(void *p)
@@ -52,7 +78,9 @@ static void *thread_begins(void *p)
     free(p);
     fp_threads_register_self(t.parent_tid, (const void *)t.start);
     fp_self()->busy--;
+    in_trampoline = true;
     fp_recorder_thread_start(t.parent_tid, (const void *)t.start);
+    fp_unwind_thread_prepare(); /* before the timer: see unwind.h */
     fp_sampler_thread_start();
     pthread_cleanup_push(thread_ends, NULL);
     ret = t.start(t.arg);
@@ -75,10 +103,29 @@ FP_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     t->start = start;
     t->arg = arg;
     t->parent_tid = fp_self_tid();
+    atomic_fetch_add(&live_threads, 1);
     int rc = FP_REAL(pthread_create)(thread, attr, thread_begins, t);
-    if (rc != 0)
+    if (rc != 0) {
+        atomic_fetch_sub(&live_threads, 1);
+        self->busy++;
         free(t);
+        self->busy--;
+    }
     return rc;
+}
+
+FP_EXPORT void pthread_exit(void *ret)
+{
+    if (!in_trampoline) /* the main thread; the trampoline's cleanup
+                           handler uncounts the others */
+        uncount_thread();
+    FP_RESOLVE(pthread_exit)(ret);
+    __builtin_unreachable();
+}
+
+void fp_pthread_after_fork_child(void)
+{
+    atomic_store(&live_threads, 1);
 }
 
 static void renamed(int tid, const char *name)

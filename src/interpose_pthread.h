@@ -13,4 +13,7 @@
 int fp_pthread_create_unprofiled(pthread_t *thread, const pthread_attr_t *attr,
                                  void *(*start)(void *), void *arg);
 
+/* In a fork child: the calling thread is the program's only thread. */
+void fp_pthread_after_fork_child(void);
+
 #endif

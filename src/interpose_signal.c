@@ -3,9 +3,8 @@
  * for itself (another profiler, or its own sampling). The program wins:
  * the sampler steps aside, the call goes through unchanged.
  *
- * For the fatal signals while crash snapshots are on, sigaction and
- * signal read and set the program's view kept by crash.c instead: the
- * crash handler stays installed and runs the program's handler itself.
+ * For every signal flightprof holds (sigview.h), sigaction and signal read
+ * and set the program's view instead of the real disposition.
  *
  * While the sampler owns SIGPROF, masks the program sets never block it:
  * many programs (xz, servers with a signal-handling thread) block every
@@ -20,9 +19,9 @@
 #include <pthread.h>
 #include <stdbool.h>
 
-#include "crash.h"
 #include "interpose.h"
 #include "sampler.h"
+#include "sigview.h"
 
 static __typeof__(sigaction) *FP_REAL(sigaction);
 static __typeof__(signal) *FP_REAL(signal);
@@ -40,19 +39,18 @@ int fp_real_setitimer(int which, const struct itimerval *value, struct itimerval
     return FP_RESOLVE(setitimer)(which, value, old);
 }
 
-static bool takes_sigprof(int sig, const struct sigaction *act)
+int fp_real_pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
-    return sig == SIGPROF && act && fp_sampler_owns_sigprof() &&
-           act->sa_handler != SIG_DFL && act->sa_handler != SIG_IGN;
+    return FP_RESOLVE(pthread_sigmask)(how, set, old);
 }
 
+/* A program that takes SIGPROF makes the sampler step aside: see
+ * sigview.h and the sampler's release hook. */
 FP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *old)
 {
     int rc;
 
-    if (takes_sigprof(sig, act))
-        fp_sampler_step_aside("the program installs its own SIGPROF handler");
-    if (fp_crash_sigaction(sig, act, old, &rc))
+    if (fp_sigview_sigaction(sig, act, old, &rc))
         return rc;
     return fp_real_sigaction(sig, act, old);
 }
@@ -63,11 +61,9 @@ FP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
     struct sigaction act = {.sa_handler = handler, .sa_flags = SA_RESTART}, old;
     int rc;
 
-    if (sig == SIGPROF && handler != SIG_DFL && handler != SIG_IGN && fp_sampler_owns_sigprof())
-        fp_sampler_step_aside("the program installs its own SIGPROF handler");
     sigemptyset(&act.sa_mask);
     sigaddset(&act.sa_mask, sig);
-    if (fp_crash_sigaction(sig, &act, &old, &rc))
+    if (fp_sigview_sigaction(sig, &act, &old, &rc))
         return rc == 0 ? old.sa_handler : SIG_ERR;
     return FP_RESOLVE(signal)(sig, handler);
 }

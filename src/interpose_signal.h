@@ -12,5 +12,6 @@
 /* The real sigaction/setitimer, bypassing flightprof's wrappers. */
 int fp_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
 int fp_real_setitimer(int which, const struct itimerval *value, struct itimerval *old);
+int fp_real_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
 
 #endif

@@ -16,14 +16,21 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "discovery.h"
+#include "interpose_signal.h"
 #include "log.h"
 #include "outfile.h"
 #include "service.h"
+#include "sigview.h"
 
 #define MAX_HOOKS 16
+/* How long the signalled thread waits for the outputs to be written
+ * before the process dies without them. */
+#define TERMINATE_WAIT_MS 5000
 
 /* Registered at load by init.c, before any other thread exists; read-only
  * afterwards. */
@@ -40,6 +47,7 @@ static bool exec_descendant;
 static atomic_flag exit_hooks_ran = ATOMIC_FLAG_INIT;
 /* The terminating signal the service thread re-raises. */
 static _Atomic int terminate_signal;
+static const struct sigaction default_action = {.sa_handler = SIG_DFL};
 
 static void run_exit_hooks(int status)
 {
@@ -100,14 +108,36 @@ void fp_lifecycle_output_path(const char *pattern, int64_t start_wall_ns, char *
 static void terminate_job(void)
 {
     int sig = atomic_load(&terminate_signal);
+    sigset_t set;
 
     run_exit_hooks(-sig);
-    signal(sig, SIG_DFL);
-    sigset_t set;
+    fp_sigview_drop(sig, &default_action);
     sigemptyset(&set);
     sigaddset(&set, sig);
-    pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    fp_real_pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     kill(getpid(), sig);
+}
+
+/* Dies of `sig` as the program would have: at once if it is not blocked,
+ * or as soon as the handler that blocks it returns. */
+static void die_of(int sig)
+{
+    fp_sigview_drop(sig, &default_action);
+    raise(sig);
+}
+
+/* The program would be dead by now, and a program that signals itself
+ * (CPython re-raises SIGINT at exit, then exits 130 if it still lives)
+ * must not run on: the thread the signal found stays here while the
+ * service thread writes and re-raises, which ends the process. A write
+ * that takes too long is given up. */
+static void wait_for_death(int sig)
+{
+    struct timespec ms = {0, 1000000};
+
+    for (int i = 0; i < TERMINATE_WAIT_MS; i++)
+        syscall(SYS_nanosleep, &ms, NULL); /* not our interposed nanosleep */
+    die_of(sig);
 }
 
 static void on_terminate_signal(int sig)
@@ -115,32 +145,30 @@ static void on_terminate_signal(int sig)
     int expected = 0;
 
     if (!atomic_compare_exchange_strong(&terminate_signal, &expected, sig))
-        return; /* already terminating */
-    if (fp_service_post(FP_JOB_TERMINATE) != 0) {
-        /* No service thread: die now, as the program would have. */
-        signal(sig, SIG_DFL);
-        raise(sig);
-    }
+        wait_for_death(expected); /* already terminating */
+    else if (fp_service_post(FP_JOB_TERMINATE) != 0)
+        die_of(sig); /* no service thread: die now */
+    else
+        wait_for_death(sig);
 }
 
-/* Takes over SIGTERM and SIGINT only where the program left the default
- * (death) in place, so that outputs get written before dying. A program
- * that installs its own handler later simply replaces ours. */
+/* Holds SIGTERM and SIGINT while the program leaves them at the default
+ * (death), so that outputs get written before dying. The program sees
+ * SIG_DFL; one that installs its own handler (or SIG_IGN) gets the signal
+ * at once, and flightprof takes it back if the program restores SIG_DFL
+ * (sigview.h). */
 static void catch_terminate_signals(void)
 {
     static const int sigs[] = {SIGTERM, SIGINT};
+    struct sigaction sa;
 
     fp_service_register(FP_JOB_TERMINATE, terminate_job);
-    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++) {
-        struct sigaction old, sa;
-        if (sigaction(sigs[i], NULL, &old) != 0 || old.sa_handler != SIG_DFL)
-            continue;
-        memset(&sa, 0, sizeof(sa));
-        sa.sa_handler = on_terminate_signal;
-        sa.sa_flags = SA_RESTART;
-        sigemptyset(&sa.sa_mask);
-        sigaction(sigs[i], &sa, NULL);
-    }
+    memset(&sa, 0, sizeof(sa));
+    sa.sa_handler = on_terminate_signal;
+    sa.sa_flags = SA_RESTART;
+    sigemptyset(&sa.sa_mask);
+    for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
+        fp_sigview_hold(sigs[i], &sa, FP_SIGVIEW_YIELD, NULL); /* EBUSY: the program's */
 }
 
 /* Whether this process is the root of a profiled tree, found without

@@ -35,6 +35,7 @@
 #include "ring.h"
 #include "sampler.h"
 #include "service.h"
+#include "sigview.h"
 #include "snapfmt.h"
 #include "snapshot.h"
 #include "threads.h"
@@ -412,6 +413,13 @@ static void on_snapshot_signal(int sig, siginfo_t *si, void *uc)
     fp_service_post(FP_JOB_SNAPSHOT);
 }
 
+static void snapshot_signal_taken(int sig)
+{
+    fp_log("the program takes signal %d (FLIGHTPROF_SNAPSHOT_SIGNAL) for itself; "
+           "snapshots on that signal are off while it does", sig);
+}
+
+/* The program keeps the signal if it handles it itself (sigview.h). */
 static void catch_snapshot_signal(int sig)
 {
     struct sigaction sa;
@@ -420,8 +428,9 @@ static void catch_snapshot_signal(int sig)
     sa.sa_sigaction = on_snapshot_signal;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    if (fp_real_sigaction(sig, &sa, NULL) != 0)
-        fp_log("FLIGHTPROF_SNAPSHOT_SIGNAL: cannot catch signal %d: %s", sig, strerror(errno));
+    if (fp_sigview_hold(sig, &sa, FP_SIGVIEW_YIELD, snapshot_signal_taken) != 0)
+        fp_log("FLIGHTPROF_SNAPSHOT_SIGNAL: cannot catch signal %d: %s", sig,
+               errno == EBUSY ? "the program handles it" : strerror(errno));
 }
 
 /* At exit: an exit event, and the snapshot FLIGHTPROF_SNAPSHOT_ON asks
@@ -463,8 +472,6 @@ void fp_recorder_init(const struct fp_config *cfg)
     fp_lifecycle_on_exit(on_exit_hook);
     if (cfg->snapshot_signal)
         catch_snapshot_signal(cfg->snapshot_signal);
-    if (cfg->snapshot_on & FP_SNAPSHOT_ON_CRASH)
-        fp_crash_init(cfg->unwind);
     __atomic_store_n(&fp_recorder_on, true, __ATOMIC_RELEASE);
 }
 

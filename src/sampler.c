@@ -28,6 +28,7 @@
 
 #include "interpose_signal.h"
 #include "log.h"
+#include "sigview.h"
 #include "threads.h"
 #include "unwind.h"
 
@@ -224,6 +225,13 @@ static bool program_owns_sigprof(void)
            (it.it_value.tv_sec || it.it_value.tv_usec);
 }
 
+/* The program installs its own SIGPROF handler (or SIG_IGN): it wins. */
+static void sigprof_taken(int sig)
+{
+    (void)sig;
+    fp_sampler_step_aside("the program installs its own SIGPROF handler");
+}
+
 long fp_sampler_period_ns(void)
 {
     return sampler.period_ns;
@@ -250,7 +258,7 @@ int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth, fp_sample_fn f
     sa.sa_sigaction = on_sigprof;
     sa.sa_flags = SA_SIGINFO | SA_RESTART;
     sigemptyset(&sa.sa_mask);
-    if (fp_real_sigaction(SIGPROF, &sa, NULL) != 0)
+    if (fp_sigview_hold(SIGPROF, &sa, FP_SIGVIEW_YIELD, sigprof_taken) != 0)
         return -1;
     atomic_store(&sampler.running, true);
     if (add_existing_threads() != 0) {

@@ -1,18 +1,21 @@
 /*
  * The service thread. Owns the job table (written before jobs are posted,
  * read by the thread), the pending-job bits (set by posters, cleared by the
- * thread) and the wake-up pipe.
+ * thread), the futex word the thread sleeps on and the thread's handle.
  *
  * Signal context: fp_service_post.
  */
 #include "service.h"
 
 #include <errno.h>
-#include <fcntl.h>
+#include <linux/futex.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
 #include <sys/prctl.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "interpose_pthread.h"
@@ -21,14 +24,22 @@
 
 static void (*jobs[FP_JOB_COUNT])(void);
 static _Atomic unsigned pending;
-/* Both ends are -1 while no thread runs; written under start_lock. */
-static _Atomic int wake_write = -1;
-static int wake_read = -1;
+/* Bumped by every post (and by stop); the thread sleeps while it is
+ * unchanged. */
+static _Atomic uint32_t wake_seq;
+static _Atomic bool running, quitting;
+static pthread_t thread;
 static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 
 void fp_service_register(enum fp_service_job job, void (*fn)(void))
 {
     jobs[job] = fn;
+}
+
+static void futex_wake(void)
+{
+    atomic_fetch_add(&wake_seq, 1);
+    syscall(SYS_futex, &wake_seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
 }
 
 static void run_pending(void)
@@ -42,49 +53,42 @@ static void run_pending(void)
 
 static void *service_main(void *arg)
 {
-    char buf[64];
-
     (void)arg;
-    prctl(PR_SET_NAME, "flightprof");
     fp_self()->busy++; /* nothing this thread does is the program's */
-    for (;;) {
-        ssize_t n = read(wake_read, buf, sizeof(buf));
-        if (n < 0 && errno == EINTR)
+    /* The system call, not prctl(): our prctl wrapper would record the
+     * rename as the program's. */
+    syscall(SYS_prctl, PR_SET_NAME, "flightprof", 0, 0, 0);
+    while (!atomic_load(&quitting)) {
+        uint32_t seq = atomic_load(&wake_seq);
+        if (atomic_load(&pending)) {
+            run_pending();
             continue;
-        if (n <= 0)
-            return NULL;
-        run_pending();
+        }
+        if (atomic_load(&quitting))
+            break;
+        syscall(SYS_futex, &wake_seq, FUTEX_WAIT_PRIVATE, seq, NULL, NULL, 0);
     }
+    return NULL;
 }
 
 int fp_service_start(void)
 {
-    int fds[2];
     int rc = 0;
-    pthread_t thread;
     sigset_t all, old;
 
-    fp_self()->busy++; /* our masks are ours: see interpose_signal.c */
+    fp_self()->busy++; /* our masks and locks are ours: see interpose_signal.c */
     pthread_mutex_lock(&start_lock);
-    if (atomic_load(&wake_write) >= 0)
+    if (atomic_load(&running))
         goto out;
-    if (pipe2(fds, O_CLOEXEC) != 0) {
-        rc = -1;
-        goto out;
-    }
+    atomic_store(&quitting, false);
     /* The thread inherits this mask: it must never take the program's
      * signals (nor our sampling or snapshot signals). */
     sigfillset(&all);
     pthread_sigmask(SIG_SETMASK, &all, &old);
-    wake_read = fds[0];
     if (fp_pthread_create_unprofiled(&thread, NULL, service_main, NULL) == 0) {
-        pthread_detach(thread);
-        atomic_store(&wake_write, fds[1]);
+        atomic_store(&running, true);
     } else {
         fp_log("cannot start the service thread; signal-triggered writes are off");
-        close(fds[0]);
-        close(fds[1]);
-        wake_read = -1;
         rc = -1;
     }
     pthread_sigmask(SIG_SETMASK, &old, NULL);
@@ -94,29 +98,34 @@ out:
     return rc;
 }
 
+void fp_service_stop(void)
+{
+    fp_self()->busy++;
+    pthread_mutex_lock(&start_lock);
+    if (atomic_exchange(&running, false)) {
+        atomic_store(&quitting, true);
+        futex_wake();
+        pthread_join(thread, NULL);
+    }
+    pthread_mutex_unlock(&start_lock);
+    fp_self()->busy--;
+}
+
 int fp_service_post(enum fp_service_job job)
 {
     int saved_errno = errno;
-    int fd = atomic_load(&wake_write);
 
-    if (fd < 0)
+    if (!atomic_load(&running))
         return -1;
     atomic_fetch_or(&pending, 1u << job);
-    ssize_t unused = write(fd, "", 1);
-    (void)unused;
+    futex_wake();
     errno = saved_errno;
     return 0;
 }
 
 void fp_service_after_fork_child(void)
 {
-    int fd = atomic_exchange(&wake_write, -1);
-
-    if (fd >= 0) {
-        close(fd);
-        close(wake_read);
-        wake_read = -1;
-    }
+    atomic_store(&running, false);
     atomic_store(&pending, 0);
     pthread_mutex_init(&start_lock, NULL);
 }

@@ -2,7 +2,9 @@
  * The service thread: a flightprof thread, started on first use, that does
  * work a signal handler must not do (write profiles and snapshots, which
  * allocate and take locks). A handler posts a job; the thread runs it.
- * The thread blocks every signal and is never sampled.
+ * The thread blocks every signal, is never sampled, and holds no file
+ * descriptor: it sleeps on a futex, so a program that closes or counts
+ * its descriptors never meets one of ours.
  */
 #ifndef FLIGHTPROF_SERVICE_H
 #define FLIGHTPROF_SERVICE_H
@@ -25,9 +27,17 @@ void fp_service_register(enum fp_service_job job, void (*fn)(void));
 int fp_service_start(void);
 
 /*
+ * Stops the service thread and waits for it to end (not from a handler,
+ * nor from the service thread). Used when the program's last thread is
+ * ending: glibc ends the process when its last thread exits, and our
+ * thread must not be the one that keeps it alive.
+ */
+void fp_service_stop(void);
+
+/*
  * Asks the service thread to run `job` soon; posts that arrive before it
  * runs coalesce. Returns 0, or -1 if the thread is not running.
- * Async-signal-safe (an atomic OR and a write(2)); preserves errno.
+ * Async-signal-safe (atomic operations and a futex wake); preserves errno.
  */
 int fp_service_post(enum fp_service_job job);
 

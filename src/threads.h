@@ -42,6 +42,9 @@ struct fp_self {
      * dl_iterate_phdr, exception unwinding): an unwind from a signal
      * landing there could deadlock, so the sampler falls back. */
     int in_loader;
+    /* Nonzero while flightprof runs libunwind on this thread: the
+     * wrappers in interpose_fd.c serve libunwind's calls then. */
+    int in_unwinder;
     /* Nonzero while flightprof itself runs on this thread (allocator and
      * lock wrappers check it to avoid recording their own work). */
     int busy;

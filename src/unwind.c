@@ -30,6 +30,9 @@
 #define FP_WALK_MAX_STACK (64u << 20) /* sanity bound when bounds unknown */
 
 static int (*unw_backtrace_fn)(void **buffer, int size);
+/* libunwind's thread-local storage, for fp_unwind_thread_prepare; 0 when
+ * it has none. */
+static size_t unw_tls_module;
 static _Atomic uint64_t loader_fallbacks, libunwind_failures;
 /* The dynamic loader's code, [lo, hi): a PC there may hold the loader's
  * locks with its lists half-updated. Set once by fp_unwind_init. */
@@ -84,11 +87,34 @@ int fp_unwind_init(void)
         fp_log("libunwind has no unw_backtrace; using frame pointers");
         return -1;
     }
-    /* libunwind initialises itself (taking a lock) on first use: do that
-     * here, not in the first signal handler. */
+    if (dlinfo(lib, RTLD_DI_TLS_MODID, &unw_tls_module) != 0)
+        unw_tls_module = 0;
+    /* libunwind initialises itself (taking a lock, opening its validation
+     * pipe) on first use: do that here, not in the first signal handler. */
+    fp_self()->in_unwinder++;
     unw_backtrace_fn(buf, 4);
+    fp_self()->in_unwinder--;
+    fp_unwind_thread_prepare();
     result = 0;
     return 0;
+}
+
+/* The dynamic loader's entry point for a module's thread-local block; it
+ * allocates the block on a thread's first access. */
+struct tls_index {
+    unsigned long module, offset;
+};
+extern void *__tls_get_addr(struct tls_index *ti);
+
+void fp_unwind_thread_prepare(void)
+{
+    struct tls_index ti = {unw_tls_module, 0};
+
+    if (unw_tls_module) {
+        fp_self()->busy++; /* the loader's malloc for it is ours, not the program's */
+        __tls_get_addr(&ti);
+        fp_self()->busy--;
+    }
 }
 
 /* Follows the rbp chain from `fp`. Every frame must lie on the thread's
@@ -164,9 +190,11 @@ int fp_unwind_from_signal(const void *ucontext, enum fp_unwind_mode mode, uintpt
         } else {
             /* busy: libunwind's own locking is not the program's contention */
             self->in_loader++;
+            self->in_unwinder++;
             self->busy++;
             int depth = unwind_libunwind_from_context(uc, pcs, max);
             self->busy--;
+            self->in_unwinder--;
             self->in_loader--;
             if (depth > 0)
                 return depth;
@@ -190,9 +218,11 @@ __attribute__((noinline)) int fp_unwind_here(enum fp_unwind_mode mode, int skip,
         if (want > (int)(sizeof(raw) / sizeof(raw[0])))
             want = (int)(sizeof(raw) / sizeof(raw[0]));
         self->in_loader++;
+        self->in_unwinder++;
         self->busy++;
         int n = unw_backtrace_fn(raw, want);
         self->busy--;
+        self->in_unwinder--;
         self->in_loader--;
         int depth = 0;
         for (int i = drop; i < n; i++)

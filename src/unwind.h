@@ -26,6 +26,16 @@
 int fp_unwind_init(void);
 
 /*
+ * Allocates, for the calling thread, the thread-local storage libunwind
+ * uses. libunwind is loaded with dlopen, so the loader allocates its TLS
+ * block (with malloc) on a thread's first access: inside a signal handler
+ * that may be while fork() or the program holds malloc's locks. Call on
+ * every thread before its sampling timer is armed; a no-op before
+ * fp_unwind_init. Not async-signal-safe.
+ */
+void fp_unwind_thread_prepare(void);
+
+/*
  * Unwinds the context interrupted by a signal (`ucontext` is the third
  * argument of an SA_SIGINFO handler) into pcs[0..max). Returns the depth.
  * While the thread is inside the dynamic loader (fp_self()->in_loader) the

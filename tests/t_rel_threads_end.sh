@@ -1,0 +1,22 @@
+#!/bin/bash
+# The process ends when the program's last thread ends, as it would
+# without flightprof (glibc calls exit(0) then): main calling pthread_exit,
+# a worker outliving it, and a fork child whose only thread returns from
+# its start routine. The profiles are written at that exit.
+source "$FP_ROOT/tests/lib.sh"
+
+prog=$FP_PROGS/rel_threads_end
+for mode in main-exit worker fork-child; do
+    "$prog" "$mode" >"plain-$mode.out" || fail "$mode: plain run failed"
+    rm -f cpu.pb.gz*
+    rc=0
+    FLIGHTPROF_CPU=$FP_TMP/cpu.pb.gz FLIGHTPROF_SNAPSHOT=$FP_TMP/fr-%p.fr \
+        timeout -k 2 20 env LD_PRELOAD="$FP_PRELOAD" "$prog" "$mode" >"with-$mode.out" || rc=$?
+    [ "$rc" = 124 ] || [ "$rc" = 137 ] && fail "$mode: the process did not end (a flightprof thread kept it alive)"
+    [ "$rc" = 0 ] || fail "$mode: exit status $rc"
+    diff "plain-$mode.out" "with-$mode.out" || fail "$mode: output differs"
+    [ -f cpu.pb.gz ] || fail "$mode: no profile written at exit"
+    pprof -top cpu.pb.gz >/dev/null
+done
+# The fork child wrote its own profile at its exit too.
+ls cpu.pb.gz.* >/dev/null 2>&1 || fail "fork-child: the child wrote no profile"
