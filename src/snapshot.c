@@ -354,17 +354,20 @@ static size_t keep_recent(unsigned char *buf, size_t len, struct window *win, ui
 
     *count = 0;
     while (in < len) {
-        struct fp_snap_event *e = (struct fp_snap_event *)(buf + in);
-        size_t size = e->size;
-        uint64_t ns = fp_ring_ticks_to_ns(win->now, e->time_ns);
+        /* Events are packed: a header is not necessarily aligned. */
+        struct fp_snap_event e;
+        memcpy(&e, buf + in, sizeof(e));
+        size_t size = e.size;
+        uint64_t ns = fp_ring_ticks_to_ns(win->now, e.time_ns);
         in += size;
         if (ns < win->cutoff_ns) {
             win->aged_out++;
             continue;
         }
-        e->time_ns = ns;
+        e.time_ns = ns;
+        memcpy(buf + in - size, &e, sizeof(e));
         if (out != in - size)
-            memmove(buf + out, e, size);
+            memmove(buf + out, buf + in - size, size);
         out += size;
         ++*count;
         if (!win->start_ns || ns < win->start_ns)

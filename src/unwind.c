@@ -120,8 +120,10 @@ void fp_unwind_thread_prepare(void)
 /* Follows the rbp chain from `fp`. Every frame must lie on the thread's
  * stack, above the previous one and 16-byte aligned as the x86-64 ABI
  * keeps it, so a corrupt or absent chain ends the walk instead of reading
- * wild memory. */
-static int walk_frame_pointers(uintptr_t fp, uintptr_t sp, uintptr_t *pcs, int n, int max)
+ * wild memory. It reads other functions' frames by design, which
+ * AddressSanitizer would call overflows of their redzones. */
+__attribute__((no_sanitize_address)) static int walk_frame_pointers(uintptr_t fp, uintptr_t sp,
+                                                                    uintptr_t *pcs, int n, int max)
 {
     const struct fp_self *self = fp_self();
     uintptr_t lo = sp, hi = self->stack_hi;

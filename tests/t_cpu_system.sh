@@ -22,8 +22,10 @@ head -15 "$FP_TMP/xz.top"
 grep -qi 'lzma' "$FP_TMP/xz.top" || fail "xz: no liblzma functions on top"
 [ "$(tag_ms "$FP_TMP/xz.pb.gz" tid | wc -l)" -ge 2 ] || fail "xz -T2: its two worker threads are not both in the profile"
 
+# GNU sort installs a handler for SIGPROF (to remove its temporary files):
+# the program wins, flightprof says so, keeps what it sampled before (often
+# nothing: sort does that first) and still writes a valid profile.
 FLIGHTPROF_CPU=$FP_TMP/sort.pb.gz same_behaviour sort -n "$FP_TMP/input"
-pprof -top "$FP_TMP/sort.pb.gz" >"$FP_TMP/sort.top"
-head -15 "$FP_TMP/sort.top"
-grep -qE 'main|sort|str|mem|__libc_start' "$FP_TMP/sort.top" ||
-    pprof -top -cum "$FP_TMP/sort.pb.gz" | grep '__libc_start_main' >/dev/null || fail "sort: nothing recognisable"
+grep -q "the program installs its own SIGPROF handler" "$FP_TMP/with.err" ||
+    fail "sort: flightprof did not say it stepped aside"
+pprof -top "$FP_TMP/sort.pb.gz" >/dev/null

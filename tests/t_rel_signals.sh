@@ -33,8 +33,11 @@ os.kill(os.getpid(), signal.SIGTERM)
 time.sleep(5)
 print("still alive")
 PY
+# Under the sanitizers the baseline has their runtime preloaded too: it
+# installs handlers of its own (SIGSEGV), which the program then sees.
+baseline() { LD_PRELOAD=${FP_SAN:+${FP_PRELOAD%%:*}} "$@"; }
 set +e
-/usr/bin/python3 sig.py >plain.out 2>plain.err
+baseline /usr/bin/python3 sig.py >plain.out 2>plain.err
 plain_rc=$?
 FLIGHTPROF_CPU=$FP_TMP/cpu.pb.gz FLIGHTPROF_HEAP=$FP_TMP/heap.pb.gz FLIGHTPROF_MUTEX=$FP_TMP/mutex.pb.gz \
 FLIGHTPROF_SNAPSHOT=$FP_TMP/fr-%n.fr fp_run /usr/bin/python3 sig.py >with.out 2>with.err
@@ -59,7 +62,7 @@ cat >parent.py <<'PY'
 import subprocess, sys
 print(subprocess.run([sys.executable, sys.argv[1]], stderr=subprocess.DEVNULL).returncode)
 PY
-/usr/bin/python3 parent.py kbi.py >kbi-plain.out
+baseline /usr/bin/python3 parent.py kbi.py >kbi-plain.out
 FLIGHTPROF_CPU=$FP_TMP/cpu.pb.gz fp_run /usr/bin/python3 parent.py kbi.py >kbi-with.out
 [ "$(cat kbi-plain.out)" = -2 ] || fail "plain: KeyboardInterrupt exit status $(cat kbi-plain.out)"
 diff kbi-plain.out kbi-with.out || fail "KeyboardInterrupt: the child's exit status differs with flightprof"
