@@ -38,7 +38,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/profile.pb
 
 # The CLI and unit tests link the modules that neither interpose nor
 # start anything on load, compiled without -fvisibility=hidden.
-TOOL_LIB_SRCS := src/log.c src/config.c src/outfile.c src/maps.c \
+TOOL_LIB_SRCS := src/log.c src/pattern.c src/config.c src/outfile.c src/maps.c \
                  src/strtab.c src/symbolize.c src/symcache.c src/pprof.c src/pprof_read.c
 TOOL_LIB_SRCS := $(filter $(LIB_SRCS),$(TOOL_LIB_SRCS))
 TOOL_LIB_OBJS := $(TOOL_LIB_SRCS:src/%.c=$(BUILD)/obj/tool/%.o) $(BUILD)/obj/tool/profile.pb-c.o
@@ -166,7 +166,7 @@ FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048
 FUZZ_SRCS    := tests/fuzz/fuzz_snapshot_read.c tools/snapshot_read.c tools/convert_chrome.c \
                 tools/convert_src.c tools/convert_live.c tools/json_out.c $(TOOL_LIB_SRCS) $(GEN_C)
 FUZZ_SYMCACHE_SRCS := tests/fuzz/fuzz_symcache_read.c src/symcache.c src/strtab.c \
-                      src/outfile.c src/log.c
+                      src/outfile.c src/pattern.c src/log.c
 
 $(BUILD)/fuzz/fuzz_snapshot_read: $(FUZZ_SRCS) $(wildcard src/*.h tools/*.h) | $(DEPS_OK)
 	@mkdir -p $(@D)

@@ -42,6 +42,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "interpose_fd.h"
 #include "interpose_signal.h"
 #include "log.h"
 #include "recorder.h"
@@ -169,7 +170,7 @@ static void wait_for_writer(void)
     struct timespec ms = {0, 1000000};
 
     for (int i = 0; i < WAIT_FOR_WRITER_MS && !atomic_load(&snapshot_done); i++)
-        syscall(SYS_nanosleep, &ms, NULL); /* not our interposed nanosleep */
+        fp_real_syscall(SYS_nanosleep, (long)&ms, 0, 0, 0, 0, 0); /* not our nanosleep */
 }
 
 static bool is_function(const struct sigaction *act)
@@ -275,7 +276,7 @@ static void run_program_handler(const struct sigaction *act, int sig, siginfo_t 
         fp_sigview_reset(sig);
     /* The raw call: the wrappers' lazy symbol lookup is not for handlers.
      * The mask in `uc` is restored by sigreturn when the handler returns. */
-    syscall(SYS_rt_sigprocmask, SIG_BLOCK, &mask, NULL, _NSIG / 8);
+    fp_real_syscall(SYS_rt_sigprocmask, SIG_BLOCK, (long)&mask, 0, _NSIG / 8, 0, 0);
     if (where == STACK_INTERRUPTED)
         /* sa_handler and sa_sigaction are one pointer; the extra
          * arguments are harmless to a one-argument handler, as when the
@@ -316,7 +317,7 @@ static void take_crash(int sig, siginfo_t *si, void *uc)
     fp_self()->busy--;
     fp_sigview_drop(sig, &default_action);
     if (!is_fault(sig, si))
-        syscall(SYS_tgkill, getpid(), tid, sig);
+        fp_real_syscall(SYS_tgkill, getpid(), tid, sig, 0, 0, 0);
     errno = saved_errno;
 }
 

@@ -18,6 +18,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "outfile.h"
+#include "pattern.h"
 #include "recorder.h"
 
 /* How far up the parent chain an exec'd program looks for a profiled
@@ -82,7 +83,7 @@ static void put_num(char *out, size_t *len, const char *key, unsigned long long 
 {
     char num[21];
 
-    put(out, len, key, fp_log_u64(value, num));
+    put(out, len, key, fp_pattern_u64(value, num));
 }
 
 static void remove_own(int status)

@@ -31,6 +31,11 @@ void fp_interpose_fd_init(void)
     FP_RESOLVE(syscall);
 }
 
+long fp_real_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    return FP_RESOLVE(syscall)(number, a1, a2, a3, a4, a5, a6);
+}
+
 static int in_unwinder(void)
 {
     return fp_self()->in_unwinder;

@@ -17,4 +17,9 @@
  * before libunwind is first used. */
 void fp_interpose_fd_init(void);
 
+/* The real syscall(2), for flightprof's own raw system calls (which must
+ * not go through the wrapper). Pass unused arguments as 0.
+ * Async-signal-safe after fp_interpose_fd_init. */
+long fp_real_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
 #endif

@@ -21,9 +21,11 @@
 #include <unistd.h>
 
 #include "discovery.h"
+#include "interpose_fd.h"
 #include "interpose_signal.h"
 #include "log.h"
 #include "outfile.h"
+#include "pattern.h"
 #include "service.h"
 #include "sigview.h"
 
@@ -82,12 +84,17 @@ const struct fp_config *fp_lifecycle_config(void)
     return &config;
 }
 
+bool fp_lifecycle_descendant(void)
+{
+    return getpid() != load_pid || exec_descendant;
+}
+
 void fp_lifecycle_own_pattern(const char *pattern, char *out)
 {
     size_t len = strlen(pattern);
 
     memcpy(out, pattern, len + 1);
-    if ((getpid() == load_pid && !exec_descendant) || strstr(pattern, "%p"))
+    if (!fp_lifecycle_descendant() || strstr(pattern, "%p"))
         return;
     if (len + 4 < PATH_MAX)
         memcpy(out + len, ".%p", 4);
@@ -98,7 +105,7 @@ void fp_lifecycle_output_path(const char *pattern, int64_t start_wall_ns, char *
     char own[PATH_MAX];
 
     fp_lifecycle_own_pattern(pattern, own);
-    if (fp_outfile_expand(own, getpid(), (uint64_t)(start_wall_ns / 1000000000), 0, out,
+    if (fp_pattern_expand(own, getpid(), (uint64_t)(start_wall_ns / 1000000000), 0, out,
                           PATH_MAX) != 0)
         memcpy(out, own, PATH_MAX);
 }
@@ -136,7 +143,7 @@ static void wait_for_death(int sig)
     struct timespec ms = {0, 1000000};
 
     for (int i = 0; i < TERMINATE_WAIT_MS; i++)
-        syscall(SYS_nanosleep, &ms, NULL); /* not our interposed nanosleep */
+        fp_real_syscall(SYS_nanosleep, (long)&ms, 0, 0, 0, 0, 0); /* not our nanosleep */
     die_of(sig);
 }
 

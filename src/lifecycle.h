@@ -29,6 +29,15 @@ void fp_lifecycle_on_exit(void (*fn)(int status));
  * reverse registration order, parent and child in registration order). */
 void fp_lifecycle_on_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
 
+/*
+ * Whether this process descends from the one where flightprof first
+ * loaded: a fork child, or an exec'd program whose ancestor writes the
+ * same outputs. Its outputs get their own names (below), and at exit an
+ * output with nothing in it is not written: fork-heavy programs (shells,
+ * build tools) would otherwise pay for a file per short process.
+ */
+bool fp_lifecycle_descendant(void);
+
 /* The configuration read at load. */
 const struct fp_config *fp_lifecycle_config(void);
 

@@ -3,8 +3,7 @@
  * format, the log file pattern and whether stderr is a terminal (both set
  * once at load, read-only afterwards).
  *
- * Signal context: fp_log_from_handler, fp_log_info_from_handler,
- * fp_log_u64.
+ * Signal context: fp_log_from_handler, fp_log_info_from_handler.
  */
 #include "log.h"
 
@@ -18,7 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "outfile.h"
+#include "pattern.h"
 
 #define LOG_PREFIX "flightprof: "
 #define LOG_LINE_MAX 512
@@ -44,7 +43,7 @@ static void append_to_file(const char *line, size_t len)
 {
     char path[PATH_MAX];
 
-    if (fp_outfile_expand(log_file, getpid(), load_time, 0, path, sizeof(path)) != 0)
+    if (fp_pattern_expand(log_file, getpid(), load_time, 0, path, sizeof(path)) != 0)
         return;
     int fd = open(path, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC | O_NOCTTY, 0644);
     if (fd < 0)
@@ -141,19 +140,4 @@ void fp_log_info_from_handler(const char *first, ...)
     size_t len = concat_line(line, first, ap);
     va_end(ap);
     write_line(line, len, true);
-}
-
-char *fp_log_u64(uint64_t v, char *buf)
-{
-    char tmp[21];
-    size_t n = 0;
-
-    do {
-        tmp[n++] = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    for (size_t i = 0; i < n; i++)
-        buf[i] = tmp[n - 1 - i];
-    buf[n] = '\0';
-    return buf;
 }

@@ -40,8 +40,4 @@ void fp_log_from_handler(const char *first, ...) __attribute__((sentinel));
 void fp_log_info(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 void fp_log_info_from_handler(const char *first, ...) __attribute__((sentinel));
 
-/* Formats `v` in decimal into `buf` (at least 21 bytes) without locale or
- * malloc; returns buf. Async-signal-safe. */
-char *fp_log_u64(uint64_t v, char *buf);
-
 #endif

@@ -1,7 +1,7 @@
 /*
  * Output file names and atomic replacement. Owns no state.
  *
- * Signal context: fp_outfile_expand, fp_outfile_open_temp,
+ * Signal context: fp_outfile_open_temp,
  * fp_outfile_write_all, fp_outfile_commit, fp_outfile_write_atomic.
  */
 #include "outfile.h"
@@ -15,49 +15,7 @@
 #include <unistd.h>
 
 #include "log.h"
-
-static int append(char *out, size_t outlen, size_t *len, const char *s)
-{
-    size_t n = strlen(s);
-
-    if (*len + n >= outlen) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    memcpy(out + *len, s, n);
-    *len += n;
-    out[*len] = '\0';
-    return 0;
-}
-
-int fp_outfile_expand(const char *pattern, pid_t pid, uint64_t unix_time, uint64_t seq,
-                      char *out, size_t outlen)
-{
-    size_t len = 0;
-    char num[21];
-
-    if (outlen == 0) {
-        errno = ENAMETOOLONG;
-        return -1;
-    }
-    out[0] = '\0';
-    for (const char *p = pattern; *p; p++) {
-        char piece[2] = {*p, '\0'};
-        const char *s = piece;
-        if (*p == '%' && p[1]) {
-            switch (*++p) {
-            case 'p': s = fp_log_u64((uint64_t)pid, num); break;
-            case 't': s = fp_log_u64(unix_time, num); break;
-            case 'n': s = fp_log_u64(seq, num); break;
-            case '%': s = "%"; break;
-            default: piece[1] = *p; break; /* unknown: kept as written */
-            }
-        }
-        if (append(out, outlen, &len, s) != 0)
-            return -1;
-    }
-    return 0;
-}
+#include "pattern.h"
 
 static void dir_of(const char *path, char *dir, size_t dirlen)
 {
@@ -78,17 +36,25 @@ int fp_outfile_check_pattern(const char *what, const char *pattern)
 {
     char path[PATH_MAX], dir[PATH_MAX];
 
-    if (fp_outfile_expand(pattern, getpid(), (uint64_t)time(NULL), 1, path, sizeof(path)) != 0) {
+    if (fp_pattern_expand(pattern, getpid(), (uint64_t)time(NULL), 1, path, sizeof(path)) != 0) {
         fp_log("%s=%s: path too long; %s is off", what, pattern, what);
         return -1;
     }
-    dir_of(path, dir, sizeof(dir));
-    if (access(dir, W_OK | X_OK) != 0) {
+    if (fp_outfile_dir_writable(path) != 0) {
+        dir_of(path, dir, sizeof(dir));
         fp_log("%s=%s: cannot create files in %s: %s; %s is off", what, pattern, dir,
                strerror(errno), what);
         return -1;
     }
     return 0;
+}
+
+int fp_outfile_dir_writable(const char *path)
+{
+    char dir[PATH_MAX];
+
+    dir_of(path, dir, sizeof(dir));
+    return access(dir, W_OK | X_OK);
 }
 
 int fp_outfile_open_temp(const char *path, char *tmp, size_t tmplen)
@@ -97,8 +63,8 @@ int fp_outfile_open_temp(const char *path, char *tmp, size_t tmplen)
     size_t len = 0;
 
     tmp[0] = '\0';
-    if (append(tmp, tmplen, &len, path) || append(tmp, tmplen, &len, ".tmp.") ||
-        append(tmp, tmplen, &len, fp_log_u64((uint64_t)gettid(), num)))
+    if (fp_pattern_append(tmp, tmplen, &len, path) || fp_pattern_append(tmp, tmplen, &len, ".tmp.") ||
+        fp_pattern_append(tmp, tmplen, &len, fp_pattern_u64((uint64_t)gettid(), num)))
         return -1;
     return open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 }

@@ -1,5 +1,5 @@
 /*
- * Output files: expanding path patterns and replacing files atomically
+ * Output files: checking and replacing them atomically
  * (write a temporary file in the same directory, then rename it), so that a
  * reader never sees half a profile or snapshot.
  */
@@ -11,18 +11,18 @@
 #include <sys/types.h>
 
 /*
- * Expands %p (pid), %t (`unix_time`), %n (`seq`) and %% in `pattern` into
- * `out`. Returns 0, or -1 with errno ENAMETOOLONG. Async-signal-safe.
- */
-int fp_outfile_expand(const char *pattern, pid_t pid, uint64_t unix_time, uint64_t seq,
-                      char *out, size_t outlen);
-
-/*
  * Checks that files named by `pattern` can be created: its directory
  * exists and is writable. Logs one line naming `what` (the environment
  * variable) and returns -1 if not.
  */
 int fp_outfile_check_pattern(const char *what, const char *pattern);
+
+/*
+ * Whether files can be created next to `path`: its directory exists and is
+ * writable (a check, not a creation: on some filesystems creating a file
+ * costs most of what a short process pays). Returns 0 or -1 with errno.
+ */
+int fp_outfile_dir_writable(const char *path);
 
 /*
  * Opens a new temporary file next to `path` for writing; its name goes to

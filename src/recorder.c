@@ -32,6 +32,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "outfile.h"
+#include "pattern.h"
 #include "ring.h"
 #include "sampler.h"
 #include "service.h"
@@ -337,7 +338,7 @@ int fp_recorder_next_path(char *path, uint64_t *seq)
 
     *seq = atomic_fetch_add(&sequence, 1) + 1;
     clock_gettime(CLOCK_REALTIME, &now);
-    return fp_outfile_expand(rec.pattern, getpid(), (uint64_t)now.tv_sec, *seq, path, PATH_MAX);
+    return fp_pattern_expand(rec.pattern, getpid(), (uint64_t)now.tv_sec, *seq, path, PATH_MAX);
 }
 
 /* Writes a snapshot from normal (not signal) context. */

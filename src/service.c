@@ -18,6 +18,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "interpose_fd.h"
 #include "interpose_pthread.h"
 #include "log.h"
 #include "threads.h"
@@ -39,7 +40,7 @@ void fp_service_register(enum fp_service_job job, void (*fn)(void))
 static void futex_wake(void)
 {
     atomic_fetch_add(&wake_seq, 1);
-    syscall(SYS_futex, &wake_seq, FUTEX_WAKE_PRIVATE, 1, NULL, NULL, 0);
+    fp_real_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
 }
 
 static void run_pending(void)
@@ -57,7 +58,7 @@ static void *service_main(void *arg)
     fp_self()->busy++; /* nothing this thread does is the program's */
     /* The system call, not prctl(): our prctl wrapper would record the
      * rename as the program's. */
-    syscall(SYS_prctl, PR_SET_NAME, "flightprof", 0, 0, 0);
+    fp_real_syscall(SYS_prctl, PR_SET_NAME, (long)"flightprof", 0, 0, 0, 0);
     while (!atomic_load(&quitting)) {
         uint32_t seq = atomic_load(&wake_seq);
         if (atomic_load(&pending)) {
@@ -66,7 +67,7 @@ static void *service_main(void *arg)
         }
         if (atomic_load(&quitting))
             break;
-        syscall(SYS_futex, &wake_seq, FUTEX_WAIT_PRIVATE, seq, NULL, NULL, 0);
+        fp_real_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAIT_PRIVATE, seq, 0, 0, 0);
     }
     return NULL;
 }

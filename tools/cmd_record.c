@@ -17,6 +17,7 @@
 #include "commands.h"
 #include "config.h"
 #include "outfile.h"
+#include "pattern.h"
 #include "pprof_read.h"
 
 #define DEFAULT_OUTPUT "cpu.pb.gz"
@@ -171,7 +172,7 @@ static void print_summary(const char *what, const char *pattern, const char *cou
     char path[PATH_MAX], err[256], total[64];
     struct fp_pprof_summary counts, s;
 
-    if (fp_outfile_expand(pattern, child_pid, 0, 0, path, sizeof(path)) != 0)
+    if (fp_pattern_expand(pattern, child_pid, 0, 0, path, sizeof(path)) != 0)
         return;
     if (fp_pprof_summarize(path, count_type, 0, &counts, err, sizeof(err)) != 0) {
         fprintf(stderr, "flightprof: no %s profile at %s: %s\n", what, path, err);
