@@ -104,8 +104,10 @@ static void add_comments(struct fp_pprof *profile)
     }
 }
 
-/* This function must be called with cpu_lock held and cpu.table set. */
-static int write_profile(void)
+/* This function must be called with cpu_lock held and cpu.table set.
+ * At exit a descendant process writes nothing if it was never sampled
+ * (fp_lifecycle_descendant). */
+static int write_profile(bool at_exit)
 {
     static const struct fp_pprof_value_type types[] = {
         {"samples", "count"},
@@ -127,7 +129,8 @@ static int write_profile(void)
         }
         add_comments(ctx.profile);
     }
-    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, "CPU", cpu.path);
+    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
+                                     "CPU", cpu.path);
     self->busy--;
     return rc;
 }
@@ -139,13 +142,18 @@ static void expand_path(void)
     fp_lifecycle_output_path(cpu.pattern, cpu.start_wall_ns, cpu.path);
 }
 
-/* Creating (and removing) a temporary file next to the target reports an
- * unusable path when profiling starts, not when it ends. */
+/* An unusable path is reported when profiling starts, not when it ends:
+ * the first process creates (and removes) a temporary file next to the
+ * target; its descendants, which inherit a path that worked there, only
+ * check the directory (creating a file is much of what a short process
+ * pays on some filesystems). */
 static int check_writable(const char *path)
 {
     char tmp[PATH_MAX];
-    int fd = fp_outfile_open_temp(path, tmp, sizeof(tmp));
 
+    if (fp_lifecycle_descendant())
+        return fp_outfile_dir_writable(path);
+    int fd = fp_outfile_open_temp(path, tmp, sizeof(tmp));
     if (fd < 0)
         return -1;
     close(fd);
@@ -185,10 +193,10 @@ static int start_locked(const char *pattern, int hz, enum fp_unwind_mode mode, i
 }
 
 /* This function must be called with cpu_lock held and cpu.table set. */
-static int stop_locked(void)
+static int stop_locked(bool at_exit)
 {
     fp_sampler_stop();
-    int rc = write_profile();
+    int rc = write_profile(at_exit);
     fp_stacktab_free(cpu.table);
     cpu.table = NULL;
     return rc;
@@ -214,7 +222,7 @@ FP_EXPORT int flightprof_cpu_flush(void)
 
     pthread_mutex_lock(&cpu_lock);
     if (cpu.table)
-        rc = write_profile();
+        rc = write_profile(false);
     else
         errno = ESRCH;
     pthread_mutex_unlock(&cpu_lock);
@@ -227,7 +235,7 @@ FP_EXPORT int flightprof_cpu_stop(void)
 
     pthread_mutex_lock(&cpu_lock);
     if (cpu.table)
-        rc = stop_locked();
+        rc = stop_locked(false);
     else
         errno = ESRCH;
     pthread_mutex_unlock(&cpu_lock);
@@ -240,7 +248,7 @@ static void write_at_exit(int status)
     fp_sampler_stop();
     pthread_mutex_lock(&cpu_lock);
     if (cpu.table)
-        stop_locked();
+        stop_locked(true);
     pthread_mutex_unlock(&cpu_lock);
 }
 

@@ -215,7 +215,9 @@ static void add_comments(struct fp_pprof *profile)
     }
 }
 
-static int write_profile(const char *path, const char *default_type)
+/* At exit a descendant process writes nothing if nothing was sampled
+ * (fp_lifecycle_descendant). */
+static int write_profile(const char *path, const char *default_type, bool at_exit)
 {
     static const struct fp_pprof_value_type types[] = {
         {"alloc_objects", "count"},
@@ -237,18 +239,19 @@ static int write_profile(const char *path, const char *default_type)
         fp_sitetab_foreach(heap.sites, add_site, &ctx);
         add_comments(ctx.profile);
     }
-    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, "heap", path);
+    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
+                                     "heap", path);
     self->busy--;
     return rc;
 }
 
 /* The configured output for this process (a fork child's gets its pid). */
-static int write_configured(const char *default_type)
+static int write_configured(bool at_exit)
 {
     char path[PATH_MAX];
 
     fp_lifecycle_output_path(heap.pattern, heap.start_wall_ns, path);
-    return write_profile(path, default_type);
+    return write_profile(path, NULL, at_exit);
 }
 
 static int api_write(const char *path, const char *default_type)
@@ -261,7 +264,7 @@ static int api_write(const char *path, const char *default_type)
         errno = EINVAL;
         return -1;
     }
-    return write_profile(path, default_type);
+    return write_profile(path, default_type, false);
 }
 
 FP_EXPORT int flightprof_heap_write(const char *path)
@@ -278,12 +281,12 @@ static void write_at_exit(int status)
 {
     (void)status;
     if (heap.on)
-        write_configured(NULL);
+        write_configured(true);
 }
 
 static void write_on_signal(void)
 {
-    write_configured(NULL);
+    write_configured(false);
 }
 
 static void on_heap_signal(int sig)

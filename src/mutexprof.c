@@ -107,7 +107,9 @@ static void add_site(void *arg, const uintptr_t *pcs, int depth, uint64_t tag,
         ctx->failed = 1;
 }
 
-static int write_profile(const char *path)
+/* At exit a descendant process writes nothing if nothing was recorded
+ * (fp_lifecycle_descendant). */
+static int write_profile(const char *path, bool at_exit)
 {
     static const struct fp_pprof_value_type types[] = {
         {"contentions", "count"},
@@ -132,7 +134,8 @@ static int write_profile(const char *path)
             fp_pprof_add_comment(ctx.profile, line);
         }
     }
-    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, "mutex", path);
+    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
+                                     "mutex", path);
     self->busy--;
     return rc;
 }
@@ -147,7 +150,7 @@ FP_EXPORT int flightprof_mutex_write(const char *path)
         errno = EINVAL;
         return -1;
     }
-    return write_profile(path);
+    return write_profile(path, false);
 }
 
 static void write_at_exit(int status)
@@ -158,7 +161,7 @@ static void write_at_exit(int status)
     if (!mx.on)
         return;
     fp_lifecycle_output_path(mx.pattern, mx.start_wall_ns, path);
-    write_profile(path);
+    write_profile(path, true);
 }
 
 /* ---- fork and start ------------------------------------------------------ */

@@ -251,11 +251,14 @@ int fp_pprof_add_synthetic_sample(struct fp_pprof *p, const char *name, const in
     return add(p, NULL, 0, s, values, labels, nlabels);
 }
 
-int fp_pprof_write_and_free(struct fp_pprof *p, bool failed, const char *what, const char *path)
+int fp_pprof_write_and_free(struct fp_pprof *p, bool failed, bool skip_empty, const char *what,
+                            const char *path)
 {
     int rc = -1;
 
-    if (!p || failed)
+    if (p && !failed && skip_empty && p->nsamples == 0)
+        rc = 0;
+    else if (!p || failed)
         errno = ENOMEM;
     else
         rc = fp_pprof_write(p, NULL, path);
@@ -593,13 +596,17 @@ int fp_pprof_encode(struct fp_pprof *p, const struct fp_maps *maps, uint8_t **ou
     uint8_t *packed = NULL;
     int rc = -1;
 
+    /* A profile with no sample (a short process that was never sampled)
+     * needs no mapping: reading them, their build-ids and debug info is
+     * most of what a short process would pay at exit. (With samples, even
+     * without a location, pprof wants the main binary's mapping.) */
     if (!maps) {
-        if (fp_maps_read_self(&own) != 0)
+        if (p->nsamples && fp_maps_read_self(&own) != 0)
             return -1;
         e.maps = &own;
     }
     /* Without a symbolizer the profile still has addresses and mappings. */
-    e.sym = fp_symbolizer_new(e.maps);
+    e.sym = p->nsamples ? fp_symbolizer_new(e.maps) : NULL;
     if (allocate_messages(&e) != 0 || assemble(&e, &msg) != 0)
         goto out;
     size_t len = perftools__profiles__profile__get_packed_size(&msg);

@@ -71,9 +71,11 @@ void fp_pprof_free(struct fp_pprof *p);
 /*
  * The end of every profile write: writes `p` (which may be NULL, when
  * fp_pprof_new failed) to `path` unless `failed` (an add ran out of
- * memory), logs one line naming the `what` profile if it was not written,
- * and frees `p`. Returns 0 or -1 with errno.
+ * memory), or, with `skip_empty`, unless it has no sample; logs one line
+ * naming the `what` profile if it was not written, and frees `p`.
+ * Returns 0 or -1 with errno.
  */
-int fp_pprof_write_and_free(struct fp_pprof *p, bool failed, const char *what, const char *path);
+int fp_pprof_write_and_free(struct fp_pprof *p, bool failed, bool skip_empty, const char *what,
+                            const char *path);
 
 #endif

@@ -338,7 +338,8 @@ void fp_sampler_step_aside(const char *why)
 void fp_sampler_after_fork_child(void)
 {
     for (size_t i = 0; i < FP_THREADS_MAX; i++)
-        timers[i].tid = 0; /* the parent's timers do not exist here */
+        if (timers[i].tid) /* written only where used: see threads.c */
+            timers[i].tid = 0; /* the parent's timers do not exist here */
     atomic_flag_clear(&timers_lock);
     if (atomic_load(&sampler.running) && !sampler.use_itimer)
         add_thread(fp_self_tid());

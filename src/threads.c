@@ -162,7 +162,10 @@ struct fp_thread *fp_threads_register_self(int parent_tid, const void *start_rou
         return self->slot;
     self->busy++;
     prctl(PR_GET_NAME, name);
-    read_stack_bounds(self);
+    /* Known already in a fork child (the same stack): glibc finds the main
+     * thread's by reading /proc/self/maps, too slow for every fork. */
+    if (!self->stack_hi)
+        read_stack_bounds(self);
     self->slot = register_tid(fp_self_tid(), parent_tid, start_routine, name);
     if (self->slot)
         self->slot->pthread = (unsigned long)pthread_self();
@@ -217,8 +220,11 @@ void fp_threads_after_fork_child(void)
 {
     struct fp_self *self = fp_self();
 
+    /* Only used slots are written: every page written is a copy in a
+     * fork child, and fork-heavy programs fork thousands of times. */
     for (size_t i = 0; i < FP_THREADS_MAX; i++)
-        atomic_store(&registry[i].tid, 0);
+        if (atomic_load_explicit(&registry[i].tid, memory_order_relaxed))
+            atomic_store(&registry[i].tid, 0);
     self->tid = 0;
     self->slot = NULL;
     fp_threads_register_self(0, NULL);

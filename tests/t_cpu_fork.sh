@@ -23,3 +23,13 @@ done
 [ -n "$found_fork" ] || fail "no profile has forked_child_work"
 [ -n "$found_exec" ] || fail "no profile has execed_work"
 [ "$found_fork" != "$found_exec" ] || fail "forked and exec'd children share a profile"
+
+# Short descendants that were never sampled write nothing at exit (a shell
+# script would otherwise leave a file per command); the first process
+# always writes its profile, empty or not.
+mkdir -p "$FP_TMP/short"
+FLIGHTPROF_CPU=$FP_TMP/short/cpu.pb.gz fp_run bash -c 'for i in 1 2 3 4 5; do /bin/true; (:); done'
+[ -f "$FP_TMP/short/cpu.pb.gz" ] || fail "the first process wrote no profile"
+extra=$(ls "$FP_TMP/short" | grep -vc '^cpu.pb.gz$' || true)
+[ "$extra" = 0 ] || fail "never-sampled descendants wrote $extra profiles: $(ls "$FP_TMP/short")"
+pprof -raw "$FP_TMP/short/cpu.pb.gz" >/dev/null

@@ -125,9 +125,11 @@ done
 pprof -top "$FP_TMP/fork/cpu.pb.gz" | grep -q parent_work || fail "parent profile lacks parent_work"
 
 # Programs a profiled shell runs: exec'd from its fork children (two
-# levels down, the middle one without a discovery file).
+# levels down, the middle one without a discovery file). They burn CPU,
+# since descendants that were never sampled write nothing.
 mkdir -p "$FP_TMP/sh"
-FLIGHTPROF_CPU=$FP_TMP/sh/cpu.pb.gz fp_run bash -c '/bin/true; /bin/true; exit 0'
+burn='awk "BEGIN { for (i = 0; i < 3000000; i++) s += i }"'
+FLIGHTPROF_CPU=$FP_TMP/sh/cpu.pb.gz fp_run bash -c "$burn; $burn; exit 0"
 ls "$FP_TMP/sh"
 [ -f "$FP_TMP/sh/cpu.pb.gz" ] || fail "the shell wrote no cpu.pb.gz"
 shkids=("$FP_TMP"/sh/cpu.pb.gz.*)
@@ -143,7 +145,8 @@ ls "$FP_TMP/own"
 # An ancestor's discovery file counts only if its start time is the live
 # process's: a file left for the pid by an earlier process does not make
 # the program a descendant, the real one does. The parent shell here is
-# not profiled; the file is planted for it.
+# not profiled; the file is planted for it. The program burns CPU: a
+# descendant that was never sampled writes nothing.
 mkdir -p "$FP_TMP/stale" "$disc"
 chmod 700 "$disc"
 for kind in stale live; do
@@ -152,7 +155,7 @@ for kind in stale live; do
         [ "$KIND" = stale ] && start=1
         printf "pid=%d\nstart_time=%s\ncpu=%s\n" $$ "$start" "$OUT" >"$DISC/$$.conf"
         chmod 600 "$DISC/$$.conf"
-        LD_PRELOAD=$PRELOAD FLIGHTPROF_CPU=$OUT /bin/true
+        LD_PRELOAD=$PRELOAD FLIGHTPROF_CPU=$OUT awk "BEGIN { for (i = 0; i < 3000000; i++) s += i }"
         rm -f "$DISC/$$.conf"
         exit 0'
 done
