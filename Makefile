@@ -87,8 +87,11 @@ $(BUILD)/obj/tool/cli_%.o: tools/%.c $(GEN_H) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Isrc -MMD -MP -c $< -o $@
 
+# -z now: every symbol is bound at load, so no call from a signal handler
+# ever goes through the loader's lazy binding (its lock, and several KiB of
+# saved registers on whatever stack the handler runs on).
 $(BUILD)/libflightprof.so: $(LIB_OBJS)
-	$(CC) -shared $(SANFLAGS) -Wl,-z,nodelete \
+	$(CC) -shared $(SANFLAGS) -Wl,-z,nodelete -Wl,-z,now \
 	      -o $@ $(LIB_OBJS) $(LDLIBS)
 
 $(BUILD)/flightprof: $(TOOL_OBJS) $(TOOL_LIB_OBJS)

@@ -24,6 +24,7 @@
 #include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
+#include <ucontext.h>
 #include <unistd.h>
 
 #include "interpose_signal.h"
@@ -85,18 +86,56 @@ static uint64_t sample_weight(const siginfo_t *info)
     return 1 + (uint64_t)info->si_overrun;
 }
 
+/* Stack a full sample may need (its frame arrays, libunwind's cursor and
+ * context, a sanitizer's redzones), with margin. */
+#define FULL_SAMPLE_STACK (64u << 10)
+
+/*
+ * Whether this handler has room for a full unwind. It runs on whatever
+ * stack the interrupted code was on: a program's own handler running on
+ * its alternate signal stack (CPython's faulthandler gives itself 16 KiB;
+ * MINSIGSTKSZ is 2 KiB) has less than an unwind needs. On the thread's
+ * own stack there is room, and that is known without a system call.
+ */
+static bool room_for_unwind(void)
+{
+    const struct fp_self *self = fp_self();
+    uintptr_t sp = (uintptr_t)__builtin_frame_address(0);
+    stack_t ss;
+
+    if (sp >= self->stack_lo && sp < self->stack_hi)
+        return true;
+    if (sigaltstack(NULL, &ss) != 0 || !(ss.ss_flags & SS_ONSTACK))
+        return true;
+    return sp - (uintptr_t)ss.ss_sp >= FULL_SAMPLE_STACK;
+}
+
+/* Kept out of on_sigprof so that its arrays take stack only when there
+ * is room for them. */
+__attribute__((noinline)) static void full_sample(const void *ucontext, uint64_t weight)
+{
+    uintptr_t pcs[FP_DEPTH_MAX];
+
+    int depth = fp_unwind_from_signal(ucontext, sampler.mode, pcs, sampler.depth);
+    if (depth > 0)
+        sampler.consume(pcs, depth, fp_self_tid(), weight);
+}
+
 static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
 {
     int saved_errno = errno;
-    uintptr_t pcs[FP_DEPTH_MAX];
 
     (void)sig;
     atomic_fetch_add(&handlers_active, 1);
     bool ours = info->si_code == SI_TIMER || (sampler.use_itimer && info->si_code == SI_KERNEL);
     if (ours && atomic_load(&sampler.running)) {
-        int depth = fp_unwind_from_signal(ucontext, sampler.mode, pcs, sampler.depth);
-        if (depth > 0)
-            sampler.consume(pcs, depth, fp_self_tid(), sample_weight(info));
+        if (room_for_unwind()) {
+            full_sample(ucontext, sample_weight(info));
+        } else {
+            /* The interrupted PC alone: the time is still counted. */
+            uintptr_t pc = (uintptr_t)((const ucontext_t *)ucontext)->uc_mcontext.gregs[REG_RIP];
+            sampler.consume(&pc, 1, fp_self_tid(), sample_weight(info));
+        }
     }
     atomic_fetch_sub(&handlers_active, 1);
     errno = saved_errno;
