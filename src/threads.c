@@ -11,10 +11,12 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -122,12 +124,38 @@ static struct fp_thread *claim_slot(int tid)
     return NULL;
 }
 
+/* The stack pointer at process start (glibc's, exported for this use):
+ * every frame of the main thread lies below it. */
+extern void *__libc_stack_end;
+
+#define MAIN_STACK_MAX (64u << 20) /* when RLIMIT_STACK is unlimited */
+
+/* For the main thread, glibc's pthread_getattr_np parses /proc/self/maps,
+ * a noticeable part of what every short process pays at load: the
+ * bounds follow from where the stack started and RLIMIT_STACK instead. */
+static bool main_stack_bounds(struct fp_self *self)
+{
+    struct rlimit rl;
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+
+    if (getpid() != fp_self_tid() || !__libc_stack_end || getrlimit(RLIMIT_STACK, &rl) != 0)
+        return false;
+    uintptr_t hi = ((uintptr_t)__libc_stack_end + page - 1) & ~(page - 1);
+    uintptr_t size = rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur > MAIN_STACK_MAX ? MAIN_STACK_MAX
+                                                                                 : rl.rlim_cur;
+    self->stack_hi = hi;
+    self->stack_lo = hi - size;
+    return true;
+}
+
 static void read_stack_bounds(struct fp_self *self)
 {
     pthread_attr_t attr;
     void *addr;
     size_t size;
 
+    if (main_stack_bounds(self))
+        return;
     if (pthread_getattr_np(pthread_self(), &attr) != 0)
         return;
     if (pthread_attr_getstack(&attr, &addr, &size) == 0) {
