@@ -55,7 +55,10 @@ pprof -top heap.pb.gz >/dev/null
 # with SIGINT, and exits 130 only if it is still alive afterwards. It must
 # die of the signal (status -2 to its parent), with the profile written.
 rm -f cpu.pb.gz
+# The child burns CPU first: a descendant that was never sampled writes
+# nothing, and this checks the write on the way to death by SIGINT.
 cat >kbi.py <<'PY'
+x = sum(i * i for i in range(2000000))
 raise KeyboardInterrupt
 PY
 cat >parent.py <<'PY'
