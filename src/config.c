@@ -262,6 +262,11 @@ void fp_config_load_symcache(char dir[PATH_MAX])
         dir[0] = '\0';
 }
 
+bool fp_config_any_output(const struct fp_config *cfg)
+{
+    return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_path[0] || cfg->mutex_path[0];
+}
+
 void fp_config_load(struct fp_config *cfg)
 {
     memset(cfg, 0, sizeof(*cfg));

@@ -53,6 +53,9 @@ struct fp_config {
     char symcache_dir[PATH_MAX];  /* "" when off */
 };
 
+/* Whether `cfg` asks for any output (a profile or the recorder). */
+bool fp_config_any_output(const struct fp_config *cfg);
+
 /* Fills `cfg` from the environment, logging one line per bad value.
  * FLIGHTPROF_LOG is read first and handed to fp_log_configure (log.h):
  * it is the logger's setting, not a field of `cfg`. */

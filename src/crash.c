@@ -36,7 +36,6 @@
 #include <stdatomic.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/uio.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <ucontext.h>
@@ -154,8 +153,8 @@ static void write_crash_snapshot(int sig, siginfo_t *si, void *uc, int tid)
         return;
     }
     fp_log_info_from_handler("SIG", name ? name : "?", fault_known ? " at " : "",
-                        fault_known ? hex_u64(fault, addr) : "", ": snapshot written to ", path,
-                        NULL);
+                             fault_known ? hex_u64(fault, addr) : "", ": snapshot written to ",
+                             path, NULL);
 }
 
 static void write_crash_snapshot_here(int sig, siginfo_t *si, void *uc)
@@ -219,16 +218,12 @@ static bool on_stack(const stack_t *ss, uintptr_t sp)
            sp < (uintptr_t)ss->ss_sp + ss->ss_size;
 }
 
-/* Whether [lo, hi) is mapped, read without faulting. */
+/* Whether every page of [lo, hi) is mapped. */
 static bool readable(uintptr_t lo, uintptr_t hi)
 {
-    char byte;
-
-    for (uintptr_t a = lo; a < hi; a += 4096) {
-        struct iovec local = {&byte, 1}, remote = {(void *)a, 1};
-        if (process_vm_readv(getpid(), &local, 1, &remote, 1, 0) != 1)
+    for (uintptr_t a = lo; a < hi; a += 4096)
+        if (!fp_unwind_readable(a))
             return false;
-    }
     return true;
 }
 

@@ -31,11 +31,6 @@ static char own_path[PATH_MAX]; /* "" until published */
 static pid_t published_pid;
 static struct fp_discovery scratch;
 
-static bool any_output(const struct fp_config *cfg)
-{
-    return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_path[0] || cfg->mutex_path[0];
-}
-
 /* $XDG_RUNTIME_DIR/flightprof if usable, else /tmp/flightprof-UID; with
  * `create`, each is made (0700) if missing. The check after mkdir is what
  * makes a directory planted by someone else (or a symlink) unusable. */
@@ -103,7 +98,7 @@ void fp_discovery_publish(const struct fp_config *cfg)
     unsigned long long start;
     size_t len = 0;
 
-    if (!any_output(cfg)) {
+    if (!fp_config_any_output(cfg)) {
         /* The program this process ran before exec (same pid, same start
          * time) may have left its file; it does not describe this one. */
         if (own_dir(dir, false) == 0 && fp_discovery_file_path(dir, pid, path) == 0)
@@ -163,7 +158,7 @@ bool fp_discovery_ancestor_shares_output(const struct fp_config *cfg)
     pid_t pid = getppid(), ppid;
     unsigned long long start;
 
-    if (!any_output(cfg) || own_dir(dir, false) != 0)
+    if (!fp_config_any_output(cfg) || own_dir(dir, false) != 0)
         return false;
     for (int level = 0; level < ANCESTOR_LEVELS && pid > 0; level++) {
         if (fp_discovery_read(dir, pid, uid, &scratch) == FP_DISCOVERY_FOUND &&

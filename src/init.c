@@ -23,11 +23,6 @@
 #include "threads.h"
 #include "unwind.h"
 
-static bool wants_output(const struct fp_config *cfg)
-{
-    return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_path[0] || cfg->mutex_path[0];
-}
-
 /* Whether the forking thread had SIGPROF unblocked before fork. */
 static __thread bool sigprof_was_open __attribute__((tls_model("initial-exec")));
 
@@ -71,7 +66,7 @@ static void after_fork_child(void)
  * creating a thread allocates. */
 static void start_service_in_child(void)
 {
-    if (wants_output(fp_lifecycle_config()))
+    if (fp_config_any_output(fp_lifecycle_config()))
         fp_service_start();
 }
 
@@ -87,13 +82,13 @@ __attribute__((constructor)) static void flightprof_load(void)
     /* Before the modules register theirs, so that a fork child's thread
      * registry and service thread are reset first. */
     fp_lifecycle_on_fork(before_fork, reopen_sigprof, after_fork_child);
-    fp_lifecycle_init(&cfg, wants_output(&cfg));
-    if (wants_output(&cfg)) {
+    fp_lifecycle_init(&cfg, fp_config_any_output(&cfg));
+    if (fp_config_any_output(&cfg)) {
         fp_service_start();
         fp_unwind_init();
     }
     fp_recorder_init(&cfg);
-    if (wants_output(&cfg))
+    if (fp_config_any_output(&cfg))
         fp_crash_init(cfg.unwind,
                       fp_recorder_enabled() && (cfg.snapshot_on & FP_SNAPSHOT_ON_CRASH));
     /* After the recorder: they turn the allocator and lock hooks on if

@@ -11,11 +11,11 @@
 #include <errno.h>
 #include <stdarg.h>
 #include <sys/syscall.h>
-#include <sys/uio.h>
 #include <unistd.h>
 
 #include "interpose.h"
 #include "threads.h"
+#include "unwind.h"
 
 /* The descriptors libunwind is given. Negative, so that its read() and
  * close() of them fail with EBADF and touch nothing. */
@@ -52,14 +52,10 @@ FP_EXPORT int pipe2(int fds[2], int flags)
 }
 
 /* What write(2) of one byte at `addr` would have said about it: 1 if it
- * can be read, else -1 with EFAULT. process_vm_readv on our own pid reads
- * without faulting. */
-static long validate(const void *addr)
+ * can be read, else -1. */
+static long validate(uintptr_t addr)
 {
-    char byte;
-    struct iovec local = {&byte, 1}, remote = {(void *)addr, 1};
-
-    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1 ? 1 : -1;
+    return fp_unwind_readable(addr) ? 1 : -1;
 }
 
 /* Six arguments are always read, as glibc's own syscall() does: the
@@ -76,6 +72,6 @@ FP_EXPORT __attribute__((no_sanitize_address)) long syscall(long number, ...)
     va_end(ap);
     /* The descriptor was passed as an int: only its low half is defined. */
     if (number == SYS_write && (int)a[0] == VALIDATE_WRITE_FD && in_unwinder())
-        return validate((const void *)a[1]);
+        return validate((uintptr_t)a[1]);
     return FP_RESOLVE(syscall)(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -7,7 +7,7 @@
  * dependencies come before libgcc_s in symbol lookup, so linking it would
  * silently move the host's C++ exceptions onto libunwind.
  *
- * Signal context: fp_unwind_from_signal, fp_unwind_here,
+ * Signal context: fp_unwind_from_signal, fp_unwind_here, fp_unwind_readable,
  * fp_unwind_to_locations.
  */
 #include "unwind.h"
@@ -18,7 +18,9 @@
 #include <stdatomic.h>
 #include <stddef.h>
 #include <string.h>
+#include <sys/uio.h>
 #include <ucontext.h>
+#include <unistd.h>
 
 #include "loaderlock.h"
 #include "log.h"
@@ -56,6 +58,14 @@ static int find_ldso_text(struct dl_phdr_info *info, size_t size, void *base)
 static bool in_dynamic_loader(uintptr_t pc)
 {
     return pc >= ldso_text_lo && pc < ldso_text_hi;
+}
+
+bool fp_unwind_readable(uintptr_t addr)
+{
+    char byte;
+    struct iovec local = {&byte, 1}, remote = {(void *)addr, 1};
+
+    return process_vm_readv(getpid(), &local, 1, &remote, 1, 0) == 1;
 }
 
 bool fp_unwind_pc_in_loader(uintptr_t pc)

@@ -52,6 +52,10 @@ int fp_unwind_from_signal(const void *ucontext, enum fp_unwind_mode mode, uintpt
  */
 int fp_unwind_here(enum fp_unwind_mode mode, int skip, uintptr_t *pcs, int max);
 
+/* Whether the byte at `addr` can be read, found out without faulting
+ * (process_vm_readv on our own pid). Async-signal-safe. */
+bool fp_unwind_readable(uintptr_t addr);
+
 /* True if `pc` is in the dynamic loader's code, which may hold the
  * loader's locks (then only frame pointers are safe). Async-signal-safe. */
 bool fp_unwind_pc_in_loader(uintptr_t pc);
