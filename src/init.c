@@ -4,7 +4,6 @@
  *
  * Signal context: none.
  */
-#include <signal.h>
 #include <stdbool.h>
 
 #include "config.h"
@@ -14,42 +13,14 @@
 #include "heapprof.h"
 #include "interpose_fd.h"
 #include "interpose_pthread.h"
-#include "interpose_signal.h"
 #include "lifecycle.h"
 #include "mutexprof.h"
 #include "recorder.h"
+#include "sampler.h"
 #include "service.h"
 #include "symcache.h"
 #include "threads.h"
 #include "unwind.h"
-
-/* Whether the forking thread had SIGPROF unblocked before fork. */
-static __thread bool sigprof_was_open __attribute__((tls_model("initial-exec")));
-
-/* No sample inside fork(): glibc holds the allocator's and stdio's locks
- * there, and a sample must never wait for a lock. Our prepare hook is
- * registered first, so it runs last, just before those locks are taken;
- * the parent and child hooks run first, after they are released. */
-static void before_fork(void)
-{
-    sigset_t prof, old;
-
-    sigemptyset(&prof);
-    sigaddset(&prof, SIGPROF);
-    fp_real_pthread_sigmask(SIG_BLOCK, &prof, &old);
-    sigprof_was_open = !sigismember(&old, SIGPROF);
-}
-
-static void reopen_sigprof(void)
-{
-    sigset_t prof;
-
-    if (!sigprof_was_open)
-        return;
-    sigemptyset(&prof);
-    sigaddset(&prof, SIGPROF);
-    fp_real_pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
-}
 
 /* A fork child has only the forking thread: its registry is reset first. */
 static void after_fork_child(void)
@@ -58,7 +29,7 @@ static void after_fork_child(void)
     fp_pthread_after_fork_child();
     fp_service_after_fork_child();
     fp_recorder_after_fork_child();
-    reopen_sigprof();
+    fp_sampler_after_fork();
 }
 
 /* The service thread must be started anew for signal-triggered writes to
@@ -81,7 +52,7 @@ __attribute__((constructor)) static void flightprof_load(void)
     fp_threads_register_self(0, NULL);
     /* Before the modules register theirs, so that a fork child's thread
      * registry and service thread are reset first. */
-    fp_lifecycle_on_fork(before_fork, reopen_sigprof, after_fork_child);
+    fp_lifecycle_on_fork(fp_sampler_before_fork, fp_sampler_after_fork, after_fork_child);
     fp_lifecycle_init(&cfg, fp_config_any_output(&cfg));
     if (fp_config_any_output(&cfg)) {
         fp_service_start();

@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <unistd.h>
 
 #include "interpose.h"
 #include "recorder.h"
@@ -116,8 +117,10 @@ FP_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 
 FP_EXPORT void pthread_exit(void *ret)
 {
-    if (!in_trampoline) /* the main thread; the trampoline's cleanup
-                           handler uncounts the others */
+    /* Only the main thread is counted here: the trampoline's cleanup
+     * handler uncounts its threads, and threads that existed before
+     * flightprof loaded were never counted. */
+    if (!in_trampoline && fp_self_tid() == getpid())
         uncount_thread();
     FP_RESOLVE(pthread_exit)(ret);
     __builtin_unreachable();

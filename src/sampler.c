@@ -339,17 +339,27 @@ void fp_sampler_stop(void)
         disarm_and_drain();
 }
 
+/* Blocks or unblocks SIGPROF alone in the calling thread, with the real
+ * pthread_sigmask (the wrapper would keep SIGPROF open); *was_blocked,
+ * if given, says whether it was blocked before. */
+static void mask_sigprof(int how, bool *was_blocked)
+{
+    sigset_t prof, old;
+
+    sigemptyset(&prof);
+    sigaddset(&prof, SIGPROF);
+    fp_real_pthread_sigmask(how, &prof, &old);
+    if (was_blocked)
+        *was_blocked = sigismember(&old, SIGPROF);
+}
+
 void fp_sampler_thread_start(void)
 {
-    sigset_t prof;
-
     if (!atomic_load(&sampler.running))
         return;
     /* A thread created with every signal blocked (xz does this) would
      * never take a sample. */
-    sigemptyset(&prof);
-    sigaddset(&prof, SIGPROF);
-    pthread_sigmask(SIG_UNBLOCK, &prof, NULL);
+    mask_sigprof(SIG_UNBLOCK, NULL);
     if (!sampler.use_itimer)
         add_thread(fp_self_tid());
 }
@@ -372,6 +382,20 @@ void fp_sampler_step_aside(const char *why)
     if (!atomic_flag_test_and_set(&stepped_aside_logged))
         fp_log("%s; the CPU profiler steps aside (samples so far are kept)", why);
     disarm_and_drain();
+}
+
+/* Whether the forking thread had SIGPROF blocked before fork. */
+static __thread bool sigprof_was_blocked __attribute__((tls_model("initial-exec")));
+
+void fp_sampler_before_fork(void)
+{
+    mask_sigprof(SIG_BLOCK, &sigprof_was_blocked);
+}
+
+void fp_sampler_after_fork(void)
+{
+    if (!sigprof_was_blocked)
+        mask_sigprof(SIG_UNBLOCK, NULL);
 }
 
 void fp_sampler_after_fork_child(void)

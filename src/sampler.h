@@ -50,6 +50,16 @@ void fp_sampler_step_aside(const char *why);
  * true while it runs and the caller is not flightprof itself. */
 bool fp_sampler_owns_sigprof(void);
 
+/*
+ * Around fork (registered before every other fork hook, so that the
+ * prepare hook runs last): no sample inside fork(), where glibc holds the
+ * allocator's and stdio's locks and a sample must never wait for a lock.
+ * before_fork blocks SIGPROF in the forking thread; after_fork (parent
+ * and child) unblocks it if it was open.
+ */
+void fp_sampler_before_fork(void);
+void fp_sampler_after_fork(void);
+
 /* In a fork child: timers are not inherited; re-arms the calling (only)
  * thread if the sampler was running. */
 void fp_sampler_after_fork_child(void);

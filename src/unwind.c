@@ -73,6 +73,26 @@ bool fp_unwind_pc_in_loader(uintptr_t pc)
     return in_dynamic_loader(pc);
 }
 
+/*
+ * Around every call into libunwind: it takes the loader's lock itself
+ * (in_loader), its validation calls go to interpose_fd.c's wrappers
+ * (in_unwinder), and its locking and allocations are not the program's
+ * (busy).
+ */
+static void enter_libunwind(struct fp_self *self)
+{
+    self->in_loader++;
+    self->in_unwinder++;
+    self->busy++;
+}
+
+static void leave_libunwind(struct fp_self *self)
+{
+    self->busy--;
+    self->in_unwinder--;
+    self->in_loader--;
+}
+
 int fp_unwind_init(void)
 {
     static int result = 1; /* 1: not tried yet */
@@ -101,9 +121,9 @@ int fp_unwind_init(void)
         unw_tls_module = 0;
     /* libunwind initialises itself (taking a lock, opening its validation
      * pipe) on first use: do that here, not in the first signal handler. */
-    fp_self()->in_unwinder++;
+    enter_libunwind(fp_self());
     unw_backtrace_fn(buf, 4);
-    fp_self()->in_unwinder--;
+    leave_libunwind(fp_self());
     fp_unwind_thread_prepare();
     result = 0;
     return 0;
@@ -200,14 +220,9 @@ int fp_unwind_from_signal(const void *ucontext, enum fp_unwind_mode mode, uintpt
             in_dynamic_loader((uintptr_t)uc->uc_mcontext.gregs[REG_RIP])) {
             atomic_fetch_add_explicit(&loader_fallbacks, 1, memory_order_relaxed);
         } else {
-            /* busy: libunwind's own locking is not the program's contention */
-            self->in_loader++;
-            self->in_unwinder++;
-            self->busy++;
+            enter_libunwind(self);
             int depth = unwind_libunwind_from_context(uc, pcs, max);
-            self->busy--;
-            self->in_unwinder--;
-            self->in_loader--;
+            leave_libunwind(self);
             if (depth > 0)
                 return depth;
             atomic_fetch_add_explicit(&libunwind_failures, 1, memory_order_relaxed);
@@ -229,13 +244,9 @@ __attribute__((noinline)) int fp_unwind_here(enum fp_unwind_mode mode, int skip,
         int want = max + drop;
         if (want > (int)(sizeof(raw) / sizeof(raw[0])))
             want = (int)(sizeof(raw) / sizeof(raw[0]));
-        self->in_loader++;
-        self->in_unwinder++;
-        self->busy++;
+        enter_libunwind(self);
         int n = unw_backtrace_fn(raw, want);
-        self->busy--;
-        self->in_unwinder--;
-        self->in_loader--;
+        leave_libunwind(self);
         int depth = 0;
         for (int i = drop; i < n; i++)
             pcs[depth++] = (uintptr_t)raw[i];
