@@ -39,7 +39,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/profile.pb
 # The CLI and unit tests link the modules that neither interpose nor
 # start anything on load, compiled without -fvisibility=hidden.
 TOOL_LIB_SRCS := src/log.c src/pattern.c src/config.c src/outfile.c src/maps.c \
-                 src/strtab.c src/symbolize.c src/symcache.c src/pprof.c src/pprof_read.c
+                 src/strtab.c src/symbolize.c src/debuginfo.c src/symcache.c src/pprof.c src/pprof_read.c
 TOOL_LIB_SRCS := $(filter $(LIB_SRCS),$(TOOL_LIB_SRCS))
 TOOL_LIB_OBJS := $(TOOL_LIB_SRCS:src/%.c=$(BUILD)/obj/tool/%.o) $(BUILD)/obj/tool/profile.pb-c.o
 TOOL_SRCS := $(wildcard tools/*.c)

@@ -1,9 +1,9 @@
 /*
  * Symbolization with libdwfl: one Dwfl session per symbolizer, each mapping
  * reported lazily as an ELF module at its load bias, answers cached per
- * address. Owns the session, its interned strings and the cache, and the
- * search for separate debug files (local files only: never debuginfod);
- * one thread at a time uses a symbolizer.
+ * address. Owns the session, its interned strings and the cache (separate
+ * debug files are found by debuginfo.c); one thread at a time uses a
+ * symbolizer.
  *
  * Signal context: none.
  */
@@ -19,15 +19,13 @@
 #include <gelf.h>
 #include <limits.h>
 #include <pthread.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
-#include <sys/stat.h>
 #include <unistd.h>
-#include <zlib.h>
 
+#include "debuginfo.h"
 #include "log.h"
 #include "outfile.h"
 #include "strtab.h"
@@ -312,180 +310,6 @@ static int add_dwarf_frames(struct fp_symbolizer *sym, struct module *mod, Dwarf
 }
 
 /* ---- modules ---------------------------------------------------------- */
-
-/*
- * Separate debug info comes from local files only. libdwfl's standard
- * callbacks end, when nothing local is found, in debuginfod_begin, which
- * loads libdebuginfod and libcurl (and their TLS libraries) into the host
- * and initialises them even with DEBUGINFOD_URLS unset; at exit, after the
- * host's own atexit handlers have torn OpenSSL down, that crashes (CPython
- * with `ssl`, Node). A profiler has no business opening network clients
- * inside the program it measures anyway.
- */
-
-/* Every module is reported with an open file, so libdwfl never needs to
- * find one; dwfl_build_id_find_elf would ask debuginfod when it fails. */
-static int no_find_elf(Dwfl_Module *mod, void **userdata, const char *modname, Dwarf_Addr base,
-                       char **file_name, Elf **elfp)
-{
-    (void)mod;
-    (void)userdata;
-    (void)modname;
-    (void)base;
-    (void)file_name;
-    (void)elfp;
-    errno = ENOENT;
-    return -1;
-}
-
-/* The CRC-32 of the whole file on `fd` (what .gnu_debuglink records:
- * zlib's polynomial and initial value); -1 on a read error. */
-static int file_crc32(int fd, uint32_t *out)
-{
-    enum { CHUNK = 64 << 10 };
-    unsigned char *buf = malloc(CHUNK);
-    uLong crc = crc32(0, Z_NULL, 0);
-    off_t at = 0;
-    ssize_t n;
-
-    if (!buf)
-        return -1;
-    while ((n = pread(fd, buf, CHUNK, at)) > 0 || (n < 0 && errno == EINTR)) {
-        if (n < 0)
-            continue;
-        crc = crc32(crc, buf, (uInt)n);
-        at += n;
-    }
-    free(buf);
-    *out = (uint32_t)crc;
-    return n < 0 ? -1 : 0;
-}
-
-/*
- * Whether the file on `fd` is `mod`'s debug file, checked as libdw checks
- * it: by build-id when the module has one, else by the CRC its
- * .gnu_debuglink records. A name alone proves nothing (a stale .debug file
- * left next to a rebuilt binary would give wrong lines), so a module with
- * neither is never matched.
- */
-static bool debug_file_matches(Dwfl_Module *mod, int fd, bool have_crc, GElf_Word crc)
-{
-    const unsigned char *want;
-    GElf_Addr vaddr;
-    int want_len = dwfl_module_build_id(mod, &want, &vaddr);
-
-    if (want_len > 0) {
-        Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
-        const void *got;
-        ssize_t got_len = elf ? dwelf_elf_gnu_build_id(elf, &got) : -1;
-        bool same = got_len == want_len && memcmp(got, want, (size_t)want_len) == 0;
-        elf_end(elf);
-        return same;
-    }
-    uint32_t file_crc;
-    return have_crc && file_crc32(fd, &file_crc) == 0 && file_crc == crc;
-}
-
-/* The candidate debug files of one module: what they must match. */
-struct debug_search {
-    Dwfl_Module *mod;
-    struct stat self; /* the module's own file, never its own debug file */
-    bool have_crc;
-    GElf_Word crc;
-    char path[PATH_MAX]; /* the last candidate tried */
-};
-
-/* Opens the file named by `fmt` if it is the module's debug file and not
- * the module's own file under another name; -1 otherwise. */
-static int __attribute__((format(printf, 2, 3))) try_debug_file(struct debug_search *s,
-                                                                 const char *fmt, ...)
-{
-    va_list ap;
-    struct stat st;
-
-    va_start(ap, fmt);
-    int len = vsnprintf(s->path, sizeof(s->path), fmt, ap);
-    va_end(ap);
-    if (len < 0 || len >= (int)sizeof(s->path))
-        return -1;
-    int fd = open(s->path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return -1;
-    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) ||
-        (st.st_dev == s->self.st_dev && st.st_ino == s->self.st_ino) ||
-        !debug_file_matches(s->mod, fd, s->have_crc, s->crc)) {
-        close(fd);
-        return -1;
-    }
-    return fd;
-}
-
-/*
- * Dwfl_Callbacks.find_debuginfo: libdwfl's standard search minus
- * debuginfod. First the build-id path (/usr/lib/debug/.build-id/NN/REST.debug,
- * which is also how dwz's shared files are found), then the
- * .gnu_debuglink name (or BASENAME.debug) next to the file, in its .debug/
- * subdirectory, and under /usr/lib/debug/ at the file's directory and at
- * each of its tails (/usr/lib/debug/usr/lib/x86_64-linux-gnu/, then
- * .../lib/x86_64-linux-gnu/, ... down to /usr/lib/debug/ itself), as libdw
- * does, so that a debug file installed for a /lib path is found for the
- * merged /usr/lib one.
- */
-static int find_local_debuginfo(Dwfl_Module *mod, void **userdata, const char *modname,
-                                Dwarf_Addr base, const char *file_name, const char *debuglink,
-                                GElf_Word crc, char **debuginfo_file_name)
-{
-    int fd = dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink, crc,
-                                          debuginfo_file_name);
-    if (fd >= 0)
-        return fd;
-
-    /* Mappings name absolute, canonical paths (from /proc/self/maps). */
-    const char *slash = file_name ? strrchr(file_name, '/') : NULL;
-    if (!slash || file_name[0] != '/')
-        return -1;
-    if (debuglink && strchr(debuglink, '/'))
-        return -1; /* a dwz file's absolute name: found by build-id or not at all */
-
-    struct debug_search *s = calloc(1, sizeof(*s));
-    char name[NAME_MAX + 1];
-    int dirlen = (int)(slash - file_name);
-    if (!s || stat(file_name, &s->self) != 0 ||
-        snprintf(name, sizeof(name), "%s%s", debuglink ? debuglink : slash + 1,
-                 debuglink ? "" : ".debug") >= (int)sizeof(name)) {
-        free(s);
-        return -1;
-    }
-    s->mod = mod;
-    s->have_crc = debuglink != NULL;
-    s->crc = crc;
-    fd = try_debug_file(s, "%.*s/%s", dirlen, file_name, name);
-    if (fd < 0)
-        fd = try_debug_file(s, "%.*s/.debug/%s", dirlen, file_name, name);
-    /* The tail file_name[at, dirlen) starts at a slash, or is empty. */
-    for (int at = 0; fd < 0; ) {
-        fd = try_debug_file(s, "/usr/lib/debug%.*s/%s", dirlen - at, file_name + at, name);
-        if (at == dirlen)
-            break;
-        do
-            at++;
-        while (at < dirlen && file_name[at] != '/');
-    }
-    if (fd >= 0 && !(*debuginfo_file_name = strdup(s->path))) {
-        close(fd);
-        fd = -1;
-    }
-    free(s);
-    return fd;
-}
-
-static char *debuginfo_path; /* NULL: libdwfl's default, for the build-id path */
-static const Dwfl_Callbacks dwfl_callbacks = {
-    .find_elf = no_find_elf,
-    .find_debuginfo = find_local_debuginfo,
-    .section_address = dwfl_offline_section_address,
-    .debuginfo_path = &debuginfo_path,
-};
 
 /* This process's vDSO as a file libdwfl can read. */
 static int vdso_file(void)
@@ -830,7 +654,7 @@ struct fp_symbolizer *fp_symbolizer_new(const struct fp_maps *maps)
         return NULL;
     sym->maps = maps;
     sym->modules = calloc(maps->n ? maps->n : 1, sizeof(*sym->modules));
-    sym->dwfl = dwfl_begin(&dwfl_callbacks);
+    sym->dwfl = dwfl_begin(fp_debuginfo_callbacks());
     /* String 0 is "", so a zero index means "no file". */
     if (!sym->modules || !sym->dwfl || intern(sym, "") != 0) {
         fp_symbolizer_free(sym);

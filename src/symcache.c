@@ -69,6 +69,11 @@ void fp_symcache_set_dir(const char *dir)
     snprintf(cache_dir, sizeof(cache_dir), "%s", dir ? dir : "");
 }
 
+const char *fp_symcache_dir(void)
+{
+    return cache_dir;
+}
+
 /* ---- identity --------------------------------------------------------- */
 
 static bool is_hex_id(const char *s)
@@ -355,13 +360,11 @@ void fp_symcache_put(struct fp_symcache *c, uint64_t offset, const struct fp_fra
         c->pending_len = start;
 }
 
-/* Creates the cache directory and its missing parents, private to the
- * user. */
-static int make_dirs(const char *dir)
+int fp_symcache_make_dir(void)
 {
     char path[PATH_MAX];
 
-    snprintf(path, sizeof(path), "%s", dir);
+    snprintf(path, sizeof(path), "%s", cache_dir);
     for (char *p = path + 1;; p++) {
         if (*p != '/' && *p != '\0')
             continue;
@@ -382,7 +385,7 @@ static void create_file(struct fp_symcache *c)
     size_t header_len = strlen(c->header);
     char *buf = malloc(header_len + c->pending_len);
 
-    if (!buf || make_dirs(cache_dir) != 0) {
+    if (!buf || fp_symcache_make_dir() != 0) {
         free(buf);
         return;
     }

@@ -30,6 +30,13 @@ struct fp_symcache;
  * caching off). Call before any symbolizer exists. */
 void fp_symcache_set_dir(const char *dir);
 
+/* The cache directory, "" when caching is off. */
+const char *fp_symcache_dir(void);
+
+/* Creates the cache directory and its missing parents, private to the
+ * user. Returns 0, or -1 with errno set. */
+int fp_symcache_make_dir(void);
+
 /* Opens the cache of the ELF file with build-id `build_id` (lowercase
  * hex), loading its valid entries. NULL when caching is off, the build-id
  * is empty, or out of memory. */
