@@ -27,20 +27,35 @@ CFLAGS   := -std=gnu11 $(OPT) -g -fno-omit-frame-pointer $(WARN) $(SANFLAGS) \
             -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE
 LIBCFLAGS := $(CFLAGS) -fPIC -fvisibility=hidden
 LDLIBS   := -ldw -lelf -lprotobuf-c -lz -ldl -lpthread -lrt
+RUNTIME_LIBS := -ldl -lpthread -lrt
+# Every symbol of the library and its module resolved at link time (not
+# with the sanitizers, whose runtime the program brings).
+NODEFS   := $(if $(SAN),,-Wl,-z,defs)
+WRITER_LIBS := -ldw -lelf -lprotobuf-c -lz
 
 GEN_C    := $(BUILD)/gen/proto/profile.pb-c.c
 GEN_H    := $(BUILD)/gen/proto/profile.pb-c.h
 DEPS_OK  := $(BUILD)/.deps-ok
 
-# The library: every file in src/ goes into libflightprof.so.
-LIB_SRCS := $(wildcard src/*.c)
-LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/profile.pb-c.o
+# The writer module (src/writer.h): symbolization, encoding and gzip, the
+# parts that need libdw, libelf, protobuf-c and zlib. libflightprof.so
+# carries its image and loads it on the first profile write.
+WRITER_ONLY := src/writer_module.c src/writer_log.c src/pprof_encode.c src/symbolize.c \
+               src/debuginfo.c src/symcache.c src/maps.c
+WRITER_SRCS := $(WRITER_ONLY) src/strtab.c src/outfile.c src/pattern.c
+WRITER_OBJS := $(WRITER_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/profile.pb-c.o
+WRITER_SO := $(BUILD)/libflightprof-writer.so
+
+# The library: every other file in src/ but the CLI's pprof reader, and the
+# writer module's image.
+LIB_SRCS := $(filter-out $(WRITER_ONLY) src/pprof_read.c,$(wildcard src/*.c))
+LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/writer_image.o
 
 # The CLI and unit tests link the modules that neither interpose nor
 # start anything on load, compiled without -fvisibility=hidden.
 TOOL_LIB_SRCS := src/log.c src/pattern.c src/config.c src/outfile.c src/maps.c \
-                 src/strtab.c src/symbolize.c src/debuginfo.c src/symcache.c src/pprof.c src/pprof_read.c
-TOOL_LIB_SRCS := $(filter $(LIB_SRCS),$(TOOL_LIB_SRCS))
+                 src/strtab.c src/symbolize.c src/debuginfo.c src/symcache.c src/pprof.c \
+                 src/pprof_encode.c src/pprof_read.c
 TOOL_LIB_OBJS := $(TOOL_LIB_SRCS:src/%.c=$(BUILD)/obj/tool/%.o) $(BUILD)/obj/tool/profile.pb-c.o
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_OBJS := $(TOOL_SRCS:tools/%.c=$(BUILD)/obj/tool/cli_%.o)
@@ -91,8 +106,23 @@ $(BUILD)/obj/tool/cli_%.o: tools/%.c $(GEN_H) | $(DEPS_OK)
 # ever goes through the loader's lazy binding (its lock, and several KiB of
 # saved registers on whatever stack the handler runs on).
 $(BUILD)/libflightprof.so: $(LIB_OBJS)
-	$(CC) -shared $(SANFLAGS) -Wl,-z,nodelete -Wl,-z,now \
-	      -o $@ $(LIB_OBJS) $(LDLIBS)
+	$(CC) -shared $(SANFLAGS) -Wl,-z,nodelete -Wl,-z,now $(NODEFS) \
+	      -o $@ $(LIB_OBJS) $(RUNTIME_LIBS)
+
+# Linked without $(SANFLAGS) (its objects are instrumented all the same):
+# a module that names the sanitizer runtimes as dependencies has their
+# initialisers run a second time when it is dlopen'ed into a process that
+# preloads them, which AddressSanitizer treats as fatal. The runtimes the
+# library and the program brought resolve its references.
+$(WRITER_SO): $(WRITER_OBJS)
+	$(CC) -shared -Wl,-z,nodelete -Wl,-z,now $(NODEFS) -o $@ $(WRITER_OBJS) $(WRITER_LIBS)
+
+# The image carried inside libflightprof.so, without its debug sections
+# (the unstripped module stays in $(BUILD) for debugging).
+$(BUILD)/obj/lib/writer_image.o: src/writer_image.S $(WRITER_SO)
+	@mkdir -p $(@D)
+	objcopy --strip-debug $(WRITER_SO) $(BUILD)/obj/lib/writer-image.so
+	$(CC) -c -DFP_WRITER_IMAGE='"$(abspath $(BUILD)/obj/lib/writer-image.so)"' $< -o $@
 
 $(BUILD)/flightprof: $(TOOL_OBJS) $(TOOL_LIB_OBJS)
 	$(CC) $(SANFLAGS) -o $@ $^ $(LDLIBS) -lm

@@ -27,6 +27,7 @@
 #include "stacktab.h"
 #include "threads.h"
 #include "unwind.h"
+#include "writer.h"
 
 #define TABLE_SLOTS (64u << 10)
 #define TABLE_FRAMES (4u << 20)
@@ -129,8 +130,8 @@ static int write_profile(bool at_exit)
         }
         add_comments(ctx.profile);
     }
-    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
-                                     "CPU", cpu.path);
+    int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
+                                      "CPU", cpu.path);
     self->busy--;
     return rc;
 }

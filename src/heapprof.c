@@ -41,6 +41,7 @@
 #include "sitetab.h"
 #include "threads.h"
 #include "unwind.h"
+#include "writer.h"
 
 #define MAX_SITES (128u << 10)
 #define MAX_FRAMES (4u << 20)
@@ -239,8 +240,8 @@ static int write_profile(const char *path, const char *default_type, bool at_exi
         fp_sitetab_foreach(heap.sites, add_site, &ctx);
         add_comments(ctx.profile);
     }
-    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
-                                     "heap", path);
+    int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
+                                      "heap", path);
     self->busy--;
     return rc;
 }

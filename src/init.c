@@ -18,7 +18,6 @@
 #include "recorder.h"
 #include "sampler.h"
 #include "service.h"
-#include "symcache.h"
 #include "threads.h"
 #include "unwind.h"
 
@@ -48,16 +47,13 @@ __attribute__((constructor)) static void flightprof_load(void)
     fp_self()->busy++;
     fp_config_load(&cfg);
     fp_interpose_fd_init(); /* before anything can unwind */
-    fp_symcache_set_dir(cfg.symcache_dir);
     fp_threads_register_self(0, NULL);
     /* Before the modules register theirs, so that a fork child's thread
      * registry and service thread are reset first. */
     fp_lifecycle_on_fork(fp_sampler_before_fork, fp_sampler_after_fork, after_fork_child);
     fp_lifecycle_init(&cfg, fp_config_any_output(&cfg));
-    if (fp_config_any_output(&cfg)) {
-        fp_service_start();
+    if (fp_config_any_output(&cfg))
         fp_unwind_init();
-    }
     fp_recorder_init(&cfg);
     if (fp_config_any_output(&cfg))
         fp_crash_init(cfg.unwind,
@@ -67,6 +63,10 @@ __attribute__((constructor)) static void flightprof_load(void)
     fp_heapprof_init(&cfg);
     fp_mutexprof_init(&cfg);
     fp_cpu_init(&cfg);
+    /* After the modules have armed the threads that exist: the service
+     * thread is none of them (see fp_threads_mark_own). */
+    if (fp_config_any_output(&cfg))
+        fp_service_start();
     fp_lifecycle_on_fork(NULL, NULL, start_service_in_child);
     fp_discovery_publish(&cfg); /* last: its exit hook must run after the modules' writes */
     fp_self()->busy--;

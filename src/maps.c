@@ -150,6 +150,8 @@ static int parse_line(char *line, struct fp_mapping *m)
         return 0;
     if (path[0] != '/' && strcmp(path, VDSO_NAME) != 0)
         return 0;
+    if (fp_maps_is_writer(path))
+        return 0;
     m->path = path;
     return 1;
 }

@@ -6,7 +6,9 @@
 #define FLIGHTPROF_MAPS_H
 
 #include <stddef.h>
+#include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 
 struct fp_mapping {
@@ -20,6 +22,18 @@ struct fp_maps {
     struct fp_mapping *v;
     size_t n;
 };
+
+/* The memfd name of flightprof's writer module (writer.c). */
+#define FP_WRITER_MEMFD "flightprof-writer"
+
+/* Whether a /proc/PID/maps path is the writer module's, which no profile
+ * or snapshot lists: the module is flightprof's, loaded to write them. */
+static inline bool fp_maps_is_writer(const char *path)
+{
+    static const char name[] = "/memfd:" FP_WRITER_MEMFD " ";
+
+    return strncmp(path, name, sizeof(name) - 1) == 0;
+}
 
 /* Reads the executable mappings of the calling process (file-backed ones
  * and [vdso]), sorted by start, each with its build-id. Returns 0 or -1

@@ -32,6 +32,7 @@
 #include "sitetab.h"
 #include "threads.h"
 #include "unwind.h"
+#include "writer.h"
 
 #define MAX_SITES (16u << 10)
 #define MAX_FRAMES (1u << 20)
@@ -134,8 +135,8 @@ static int write_profile(const char *path, bool at_exit)
             fp_pprof_add_comment(ctx.profile, line);
         }
     }
-    int rc = fp_pprof_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
-                                     "mutex", path);
+    int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
+                                      "mutex", path);
     self->busy--;
     return rc;
 }

@@ -68,14 +68,5 @@ int fp_pprof_encode(struct fp_pprof *p, const struct fp_maps *maps, uint8_t **ou
 
 void fp_pprof_free(struct fp_pprof *p);
 
-/*
- * The end of every profile write: writes `p` (which may be NULL, when
- * fp_pprof_new failed) to `path` unless `failed` (an add ran out of
- * memory), or, with `skip_empty`, unless it has no sample; logs one line
- * naming the `what` profile if it was not written, and frees `p`.
- * Returns 0 or -1 with errno.
- */
-int fp_pprof_write_and_free(struct fp_pprof *p, bool failed, bool skip_empty, const char *what,
-                            const char *path);
 
 #endif

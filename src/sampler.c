@@ -60,6 +60,7 @@ static atomic_flag stepped_aside_logged = ATOMIC_FLAG_INIT;
  * never from a handler). */
 static atomic_flag timers_lock = ATOMIC_FLAG_INIT;
 static struct thread_timer timers[FP_THREADS_MAX];
+static size_t timers_end; /* one past the highest slot used (see threads.c) */
 
 static void lock_timers(void)
 {
@@ -184,16 +185,21 @@ static int add_thread(int tid)
     int rc = 0;
 
     lock_timers();
-    for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+    for (size_t i = 0; i < timers_end; i++) {
         if (timers[i].tid == tid)
             goto out;
         if (!timers[i].tid && !free_slot)
             free_slot = &timers[i];
     }
-    if (!free_slot || arm_timer(tid, &free_slot->timer) != 0)
+    if (!free_slot && timers_end < FP_THREADS_MAX)
+        free_slot = &timers[timers_end];
+    if (!free_slot || arm_timer(tid, &free_slot->timer) != 0) {
         rc = -1;
-    else
+    } else {
         free_slot->tid = tid;
+        if (free_slot == &timers[timers_end])
+            timers_end++;
+    }
 out:
     unlock_timers();
     return rc;
@@ -202,7 +208,7 @@ out:
 static void remove_thread(int tid)
 {
     lock_timers();
-    for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+    for (size_t i = 0; i < timers_end; i++) {
         if (timers[i].tid == tid) {
             timer_delete(timers[i].timer);
             timers[i].tid = 0;
@@ -214,7 +220,7 @@ static void remove_thread(int tid)
 static void remove_all_threads(void)
 {
     lock_timers();
-    for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+    for (size_t i = 0; i < timers_end; i++) {
         if (timers[i].tid) {
             timer_delete(timers[i].timer);
             timers[i].tid = 0;
@@ -235,7 +241,7 @@ static int add_existing_threads(void)
         return add_thread(fp_self_tid());
     while ((ent = readdir(dir))) {
         int tid = atoi(ent->d_name);
-        if (tid > 0)
+        if (tid > 0 && !fp_threads_is_own(tid))
             add_thread(tid) == 0 ? armed++ : failed++;
     }
     closedir(dir);
@@ -400,7 +406,7 @@ void fp_sampler_after_fork(void)
 
 void fp_sampler_after_fork_child(void)
 {
-    for (size_t i = 0; i < FP_THREADS_MAX; i++)
+    for (size_t i = 0; i < timers_end; i++)
         if (timers[i].tid) /* written only where used: see threads.c */
             timers[i].tid = 0; /* the parent's timers do not exist here */
     atomic_flag_clear(&timers_lock);

@@ -56,6 +56,7 @@ static void *service_main(void *arg)
 {
     (void)arg;
     fp_self()->busy++; /* nothing this thread does is the program's */
+    fp_threads_mark_own();
     /* The system call, not prctl(): our prctl wrapper would record the
      * rename as the program's. */
     fp_real_syscall(SYS_prctl, PR_SET_NAME, (long)"flightprof", 0, 0, 0, 0);
@@ -69,6 +70,7 @@ static void *service_main(void *arg)
             break;
         fp_real_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAIT_PRIVATE, seq, 0, 0, 0);
     }
+    fp_threads_unmark_own();
     return NULL;
 }
 

@@ -18,6 +18,7 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "maps.h"
 #include "outfile.h"
 #include "ring.h"
 #include "threads.h"
@@ -263,7 +264,8 @@ static int emit_maps_line(struct writer *w, const char *line)
     }
     while (*p == ' ')
         p++;
-    if (perms[2] != 'x' || m.limit <= m.start || (p[0] != '/' && strcmp(p, "[vdso]") != 0))
+    if (perms[2] != 'x' || m.limit <= m.start || (p[0] != '/' && strcmp(p, "[vdso]") != 0) ||
+        fp_maps_is_writer(p))
         return 0;
     if (strcmp(p, s->prev_path) != 0) {
         size_t n = strlen(p);
@@ -318,7 +320,7 @@ static void emit_threads(struct writer *w)
     uint64_t at = begin_section(w);
     uint32_t count = 0;
 
-    for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+    for (size_t i = 0, end = fp_threads_end(); i < end; i++) {
         struct fp_thread *t = fp_threads_slot(i);
         int tid = atomic_load_explicit(&t->tid, memory_order_acquire);
         if (!tid)

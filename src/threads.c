@@ -23,6 +23,15 @@
 __thread struct fp_self fp_self_tls __attribute__((tls_model("initial-exec")));
 
 static struct fp_thread registry[FP_THREADS_MAX];
+/* One past the highest slot ever claimed: loops stop there, so that a
+ * process with few threads (and each of its fork children, where every
+ * page touched is a fault) reads a few slots, not the whole table. Only
+ * grows. */
+static _Atomic size_t registry_end;
+/* flightprof's own threads (the service thread), which are neither
+ * registered nor sampled; each writes its own tid here when it starts. */
+#define OWN_MAX 4
+static _Atomic int own_tids[OWN_MAX];
 
 int fp_self_tid(void)
 {
@@ -38,9 +47,25 @@ struct fp_thread *fp_threads_slot(size_t i)
     return i < FP_THREADS_MAX ? &registry[i] : NULL;
 }
 
+size_t fp_threads_end(void)
+{
+    return atomic_load_explicit(&registry_end, memory_order_acquire);
+}
+
+static struct fp_thread *claimed(size_t i)
+{
+    size_t end = atomic_load(&registry_end);
+
+    while (end <= i && !atomic_compare_exchange_weak(&registry_end, &end, i + 1))
+        ;
+    return &registry[i];
+}
+
 static struct fp_thread *find(int tid)
 {
-    for (size_t i = 0; i < FP_THREADS_MAX; i++)
+    size_t end = fp_threads_end();
+
+    for (size_t i = 0; i < end; i++)
         if (atomic_load_explicit(&registry[i].tid, memory_order_acquire) == tid)
             return &registry[i];
     return NULL;
@@ -81,7 +106,9 @@ bool fp_threads_get_name(int tid, char *out)
 
 int fp_threads_tid_of(unsigned long pthread)
 {
-    for (size_t i = 0; i < FP_THREADS_MAX; i++) {
+    size_t end = fp_threads_end();
+
+    for (size_t i = 0; i < end; i++) {
         struct fp_thread *t = &registry[i];
         int tid = atomic_load_explicit(&t->tid, memory_order_acquire);
         if (tid && t->pthread == pthread && !atomic_load(&t->exit_ns))
@@ -107,7 +134,7 @@ static struct fp_thread *claim_slot(int tid)
         for (size_t i = 0; i < FP_THREADS_MAX; i++) {
             int expected = 0;
             if (atomic_compare_exchange_strong(&registry[i].tid, &expected, tid))
-                return &registry[i];
+                return claimed(i);
             uint64_t exited = atomic_load(&registry[i].exit_ns);
             if (exited && exited < oldest_exit) {
                 oldest_exit = exited;
@@ -226,6 +253,38 @@ static void read_comm(int tid, char *name)
     }
 }
 
+void fp_threads_mark_own(void)
+{
+    int tid = fp_self_tid();
+
+    for (size_t i = 0; i < OWN_MAX; i++) {
+        int expected = 0;
+        if (atomic_compare_exchange_strong(&own_tids[i], &expected, tid))
+            break;
+    }
+    struct fp_thread *t = find(tid); /* registered by a scan that raced our start */
+    if (t)
+        atomic_store(&t->tid, 0);
+}
+
+void fp_threads_unmark_own(void)
+{
+    int tid = fp_self_tid();
+
+    for (size_t i = 0; i < OWN_MAX; i++) {
+        int expected = tid;
+        atomic_compare_exchange_strong(&own_tids[i], &expected, 0);
+    }
+}
+
+bool fp_threads_is_own(int tid)
+{
+    for (size_t i = 0; i < OWN_MAX; i++)
+        if (atomic_load(&own_tids[i]) == tid)
+            return true;
+    return false;
+}
+
 void fp_threads_register_existing(void)
 {
     DIR *dir = opendir("/proc/self/task");
@@ -236,7 +295,7 @@ void fp_threads_register_existing(void)
     while ((ent = readdir(dir))) {
         int tid = atoi(ent->d_name);
         char name[FP_THREAD_NAME_MAX] = "";
-        if (tid <= 0 || find(tid))
+        if (tid <= 0 || find(tid) || fp_threads_is_own(tid))
             continue;
         read_comm(tid, name);
         register_tid(tid, 0, NULL, name);
@@ -250,9 +309,12 @@ void fp_threads_after_fork_child(void)
 
     /* Only used slots are written: every page written is a copy in a
      * fork child, and fork-heavy programs fork thousands of times. */
-    for (size_t i = 0; i < FP_THREADS_MAX; i++)
+    size_t end = fp_threads_end();
+    for (size_t i = 0; i < end; i++)
         if (atomic_load_explicit(&registry[i].tid, memory_order_relaxed))
             atomic_store(&registry[i].tid, 0);
+    for (size_t i = 0; i < OWN_MAX; i++)
+        atomic_store(&own_tids[i], 0); /* the parent's threads are not here */
     self->tid = 0;
     self->slot = NULL;
     fp_threads_register_self(0, NULL);

@@ -92,9 +92,20 @@ bool fp_threads_get_name(int tid, char *out);
  * its tid before use. Async-signal-safe. */
 struct fp_thread *fp_threads_slot(size_t i);
 
+/* One past the highest slot ever used: iterations may stop there.
+ * Async-signal-safe. */
+size_t fp_threads_end(void);
+
 /* Registers the threads that existed before flightprof loaded (from
  * /proc/self/task), with their current names. */
 void fp_threads_register_existing(void);
+
+/* Called by each of flightprof's own threads when it starts and before it
+ * ends: the scans of /proc/self/task (this registry's, the sampler's) skip
+ * it, so it is never in the program's data nor given a timer. */
+void fp_threads_mark_own(void);
+void fp_threads_unmark_own(void);
+bool fp_threads_is_own(int tid);
 
 /* In a fork child: forgets the cached tid and every thread but the
  * caller, which is registered anew. */

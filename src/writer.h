@@ -1,0 +1,46 @@
+/*
+ * The writer module: what writing a profile needs and a running program
+ * does not (symbolization with libdw and libelf, protobuf-c encoding,
+ * zlib). It is built as its own shared object, carried inside
+ * libflightprof.so, and loaded by writer.c on the first profile write, so
+ * that a process that never writes one (a fork child, or a short exec'd
+ * program that was never sampled) neither loads those libraries nor pays
+ * for their mappings at every fork.
+ *
+ * The interface between the two is this header: libflightprof.so and its
+ * module are built from the same sources, and the ABI number only guards
+ * against a module image from another build.
+ */
+#ifndef FLIGHTPROF_WRITER_H
+#define FLIGHTPROF_WRITER_H
+
+#include <stdbool.h>
+
+#include "pprof.h"
+
+#define FP_WRITER_ABI 1
+#define FP_WRITER_SYMBOL "flightprof_writer_api"
+
+/* What the module needs from the library that loaded it. */
+struct fp_writer_host {
+    const char *symcache_dir;           /* "" when the cache is off */
+    void (*log)(const char *message);   /* an error or warning line */
+    void (*log_info)(const char *message);
+};
+
+struct fp_writer_api {
+    unsigned abi; /* FP_WRITER_ABI */
+    /* fp_pprof_write(p, NULL, path), with the host's symbol cache and
+     * log. Returns 0 or -1 with errno. */
+    int (*pprof_write)(struct fp_pprof *p, const char *path, const struct fp_writer_host *host);
+};
+
+/* Library side (writer.c). The end of every profile write: writes `p`
+ * (which may be NULL, when fp_pprof_new failed) to `path` unless `failed`
+ * (an add ran out of memory), or, with `skip_empty`, unless it has no
+ * sample; logs one line naming the `what` profile if it was not written,
+ * and frees `p`. Returns 0 or -1 with errno. */
+int fp_writer_write_and_free(struct fp_pprof *p, bool failed, bool skip_empty, const char *what,
+                             const char *path);
+
+#endif
