@@ -36,8 +36,8 @@
 static pthread_mutex_t cpu_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
     struct fp_stacktab *table; /* NULL when the profile is off */
-    char pattern[PATH_MAX];    /* as given, before %p/%t */
-    char path[PATH_MAX];       /* expanded */
+    char pattern[PATH_MAX];    /* as given; expanded when written (a fork
+                                  child's %p is its own) */
     int hz;
     enum fp_unwind_mode mode;
     int depth;
@@ -116,6 +116,7 @@ static int write_profile(bool at_exit)
     };
     struct write_ctx ctx = {.period = 1000000000 / cpu.hz};
     struct fp_self *self = fp_self();
+    char path[PATH_MAX];
 
     self->busy++; /* our allocations are not the program's */
     ctx.profile = fp_pprof_new(types, 2, types[1], ctx.period);
@@ -130,18 +131,14 @@ static int write_profile(bool at_exit)
         }
         add_comments(ctx.profile);
     }
+    fp_lifecycle_output_path(cpu.pattern, cpu.start_wall_ns, path);
     int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
-                                      "CPU", cpu.path);
+                                      "CPU", path);
     self->busy--;
     return rc;
 }
 
 /* ---- starting and stopping -------------------------------------------- */
-
-static void expand_path(void)
-{
-    fp_lifecycle_output_path(cpu.pattern, cpu.start_wall_ns, cpu.path);
-}
 
 /* An unusable path is reported when profiling starts, not when it ends:
  * the first process creates (and removes) a temporary file next to the
@@ -165,6 +162,8 @@ static int check_writable(const char *path)
 /* This function must be called with cpu_lock held. */
 static int start_locked(const char *pattern, int hz, enum fp_unwind_mode mode, int depth)
 {
+    char path[PATH_MAX];
+
     if (cpu.table) {
         errno = EALREADY;
         return -1;
@@ -175,8 +174,8 @@ static int start_locked(const char *pattern, int hz, enum fp_unwind_mode mode, i
     cpu.depth = depth;
     cpu.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
     cpu.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
-    expand_path();
-    if (check_writable(cpu.path) != 0)
+    fp_lifecycle_output_path(cpu.pattern, cpu.start_wall_ns, path);
+    if (check_writable(path) != 0)
         return -1;
     cpu.table = fp_stacktab_new(TABLE_SLOTS, TABLE_FRAMES);
     if (!cpu.table)
@@ -261,7 +260,6 @@ static void after_fork_child(void)
         fp_stacktab_reset(cpu.table);
         cpu.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
         cpu.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
-        expand_path();
     }
     fp_sampler_after_fork_child(); /* only now: samples land in the new table */
 }

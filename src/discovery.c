@@ -31,25 +31,34 @@ static char own_path[PATH_MAX]; /* "" until published */
 static pid_t published_pid;
 static struct fp_discovery scratch;
 
-/* $XDG_RUNTIME_DIR/flightprof if usable, else /tmp/flightprof-UID; with
- * `create`, each is made (0700) if missing. The check after mkdir is what
- * makes a directory planted by someone else (or a symlink) unusable. */
+/* One candidate directory: made (0700) if missing with `create`; usable
+ * only if fp_discovery_dir_ok, which is what makes a directory planted by
+ * someone else (or a symlink) unusable. */
+static bool try_dir(char dir[PATH_MAX], bool create, uid_t uid)
+{
+    if (create)
+        mkdir(dir, 0700);
+    return fp_discovery_dir_ok(dir, uid);
+}
+
+/* $XDG_RUNTIME_DIR/flightprof, else /dev/shm/flightprof-UID, else
+ * /tmp/flightprof-UID: the first that is usable. Memory file systems
+ * first: every exec'd process creates and removes its file, and on a disk
+ * file system (ext4) that churn makes each creation slower than the rest
+ * of a short process's start. */
 static int own_dir(char dir[PATH_MAX], bool create)
 {
     uid_t uid = geteuid();
     const char *xdg = getenv("XDG_RUNTIME_DIR");
 
     if (xdg && xdg[0] == '/' &&
-        snprintf(dir, PATH_MAX, "%s/" FP_DISCOVERY_SUBDIR, xdg) < PATH_MAX) {
-        if (create)
-            mkdir(dir, 0700);
-        if (fp_discovery_dir_ok(dir, uid))
-            return 0;
-    }
+        snprintf(dir, PATH_MAX, "%s/" FP_DISCOVERY_SUBDIR, xdg) < PATH_MAX && try_dir(dir, create, uid))
+        return 0;
+    snprintf(dir, PATH_MAX, FP_DISCOVERY_SHM_DIR "%u", (unsigned)uid);
+    if (try_dir(dir, create, uid))
+        return 0;
     snprintf(dir, PATH_MAX, FP_DISCOVERY_TMP_DIR "%u", (unsigned)uid);
-    if (create)
-        mkdir(dir, 0700);
-    return fp_discovery_dir_ok(dir, uid) ? 0 : -1;
+    return try_dir(dir, create, uid) ? 0 : -1;
 }
 
 /* Appends one "key=value" line, backslash and newline escaped, to

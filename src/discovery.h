@@ -6,8 +6,8 @@
  *
  * A process whose library loads with an output configured writes
  * DIR/PID.conf, DIR being $XDG_RUNTIME_DIR/flightprof when that variable is
- * an absolute path and the directory is usable, else /tmp/flightprof-UID
- * (UID the effective uid). DIR is created 0700 and used only while it is a
+ * an absolute path and the directory is usable, else /dev/shm/flightprof-UID
+ * when usable, else /tmp/flightprof-UID (UID the effective uid). DIR is created 0700 and used only while it is a
  * directory, not a symlink, owned by the user and closed to others; the
  * file is 0600, written to PID.conf.tmp and renamed, and removed at exit.
  * A process killed by SIGKILL (or a crash, or _exit) leaves its file
@@ -51,7 +51,8 @@
 #include "config.h"
 
 #define FP_DISCOVERY_SUBDIR "flightprof"        /* under $XDG_RUNTIME_DIR */
-#define FP_DISCOVERY_TMP_DIR "/tmp/flightprof-" /* followed by the uid */
+#define FP_DISCOVERY_SHM_DIR "/dev/shm/flightprof-" /* followed by the uid */
+#define FP_DISCOVERY_TMP_DIR "/tmp/flightprof-"     /* followed by the uid */
 #define FP_DISCOVERY_SUFFIX ".conf"
 /* Four escaped paths and the short keys. */
 #define FP_DISCOVERY_FILE_MAX (8 * PATH_MAX + 256)

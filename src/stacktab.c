@@ -56,6 +56,17 @@ static size_t round_up_pow2(size_t n)
     return p;
 }
 
+/* The header at the start of a zeroed mapping of map_size bytes. */
+static void init_header(struct fp_stacktab *tab, size_t map_size, size_t nslots, size_t frames)
+{
+    tab->map_size = map_size;
+    tab->nslots = nslots;
+    tab->arena_size = frames;
+    tab->slots = (struct slot *)(tab + 1);
+    tab->claimed = (_Atomic uint32_t *)(tab->slots + nslots);
+    tab->arena = (uintptr_t *)(tab->claimed + nslots);
+}
+
 struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames)
 {
     size_t nslots = round_up_pow2(slots);
@@ -67,14 +78,8 @@ struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames)
 
     if (mem == MAP_FAILED)
         return NULL;
-    struct fp_stacktab *tab = mem;
-    tab->map_size = size;
-    tab->nslots = nslots;
-    tab->arena_size = frames;
-    tab->slots = (struct slot *)(tab + 1);
-    tab->claimed = (_Atomic uint32_t *)(tab->slots + nslots);
-    tab->arena = (uintptr_t *)(tab->claimed + nslots);
-    return tab;
+    init_header(mem, size, nslots, frames);
+    return mem;
 }
 
 void fp_stacktab_free(struct fp_stacktab *tab)
@@ -175,10 +180,20 @@ uint64_t fp_stacktab_lost(const struct fp_stacktab *tab)
     return atomic_load_explicit(&((struct fp_stacktab *)tab)->lost, memory_order_relaxed);
 }
 
+/* A fork child shares the parent's table pages copy-on-write: writing
+ * zeros into every used slot would copy each page only to clear it, where
+ * dropping the pages costs one call and leaves zero-filled ones. Memory
+ * the program locked (mlockall) cannot be dropped; then the used slots
+ * are cleared one by one. */
 void fp_stacktab_reset(struct fp_stacktab *tab)
 {
-    size_t n = atomic_load(&tab->nclaimed);
+    size_t map_size = tab->map_size, nslots = tab->nslots, frames = tab->arena_size;
 
+    if (madvise(tab, map_size, MADV_DONTNEED) == 0) {
+        init_header(tab, map_size, nslots, frames);
+        return;
+    }
+    size_t n = atomic_load(&tab->nclaimed);
     /* Only claimed slots were ever written. */
     for (size_t i = 0; i < n && i < tab->nslots; i++) {
         uint32_t index = atomic_load(&tab->claimed[i]);

@@ -13,6 +13,8 @@
 #include "unwind.h"
 
 #include <dlfcn.h>
+#define UNW_LOCAL_ONLY /* for the cursor and context types only: every call goes through dlsym */
+#include <libunwind.h>
 #include <link.h>
 #include <sys/auxv.h>
 #include <stdatomic.h>
@@ -93,10 +95,39 @@ static void leave_libunwind(struct fp_self *self)
     self->in_loader--;
 }
 
+/*
+ * libunwind initialises itself on first use (taking a lock, opening its
+ * validation pipe, finding the program's unwind tables): one step of a
+ * cursor does that here, not in the first signal handler. Not
+ * unw_backtrace: its first call on a thread also builds that thread's
+ * trace cache (256 KiB, every page written, about 0.2 ms), which a
+ * short process that is never sampled would pay for nothing; a thread's
+ * first sample builds it instead, as it does on every other thread.
+ */
+static void warm_up(void *lib)
+{
+    int (*getcontext_fn)(unw_context_t *) = (int (*)(unw_context_t *))dlsym(lib, "_Ux86_64_getcontext");
+    int (*init_local_fn)(unw_cursor_t *, unw_context_t *) =
+        (int (*)(unw_cursor_t *, unw_context_t *))dlsym(lib, "_ULx86_64_init_local");
+    int (*step_fn)(unw_cursor_t *) = (int (*)(unw_cursor_t *))dlsym(lib, "_ULx86_64_step");
+    struct fp_self *self = fp_self();
+
+    enter_libunwind(self);
+    if (getcontext_fn && init_local_fn && step_fn) {
+        unw_context_t context;
+        unw_cursor_t cursor;
+        if (getcontext_fn(&context) == 0 && init_local_fn(&cursor, &context) == 0)
+            step_fn(&cursor);
+    } else {
+        void *buf[4];
+        unw_backtrace_fn(buf, 4);
+    }
+    leave_libunwind(self);
+}
+
 int fp_unwind_init(void)
 {
     static int result = 1; /* 1: not tried yet */
-    void *buf[4];
     void *lib;
 
     if (result != 1)
@@ -119,11 +150,7 @@ int fp_unwind_init(void)
     }
     if (dlinfo(lib, RTLD_DI_TLS_MODID, &unw_tls_module) != 0)
         unw_tls_module = 0;
-    /* libunwind initialises itself (taking a lock, opening its validation
-     * pipe) on first use: do that here, not in the first signal handler. */
-    enter_libunwind(fp_self());
-    unw_backtrace_fn(buf, 4);
-    leave_libunwind(fp_self());
+    warm_up(lib);
     fp_unwind_thread_prepare();
     result = 0;
     return 0;

@@ -17,7 +17,7 @@
 #include "config.h"
 
 /*
- * Loads libunwind with RTLD_LOCAL and runs one unwind so that its lazy
+ * Loads libunwind with RTLD_LOCAL and takes one unwind step so that its lazy
  * initialisation (which can take a lock) happens here, not in a handler.
  * Returns 0, or -1 if libunwind is unavailable (frame pointers are then
  * used for every mode). Runs once; later calls return the first result.

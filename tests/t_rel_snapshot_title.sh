@@ -4,7 +4,8 @@
 # do), so that /proc/PID/environ no longer names FLIGHTPROF_SNAPSHOT: the
 # CLI finds the configuration in the process's discovery file, and for its
 # fork child (which writes none) in the parent's, naming the child's file
-# PATTERN.PID. The file is private (0700 directory, 0600 file), holds the
+# PATTERN.PID. Without XDG_RUNTIME_DIR the file is on /dev/shm (a memory
+# file system), not /tmp, and the CLI looks there. The file is private (0700 directory, 0600 file), holds the
 # pid and the start time, keeps no descriptor open, survives the fork
 # child's exit and is removed at the parent's normal exit; a stale file (a
 # pid reused after SIGKILL) is neither trusted nor kept. With redis-server
@@ -43,7 +44,7 @@ wait_exited() { # PID
 # A failing check must not leave the programs running.
 sock=
 cleanup() {
-    touch "$FP_TMP/stop" "$FP_TMP/stop.child" "$FP_TMP/stop2"
+    touch "$FP_TMP/stop" "$FP_TMP/stop.child" "$FP_TMP/stop2" "$FP_TMP/stop3"
     if [ -n "$sock" ]; then redis-cli -s "$sock" shutdown nosave >/dev/null 2>&1 || true; fi
 }
 trap cleanup EXIT
@@ -134,6 +135,25 @@ opath=$("$FP_CLI" snapshot $opid --timeout 10) || fail "snapshot with an odd pat
 [ "$opath" = "$odd/s-1.fr" ] || fail "with an odd pattern the snapshot is '$opath'"
 touch "$FP_TMP/stop2"
 wait $opid || fail "rel_title (odd pattern) exited with status $?"
+
+# Without XDG_RUNTIME_DIR: /dev/shm/flightprof-UID, found by the CLI.
+if [ -d /dev/shm ] && [ -w /dev/shm ]; then
+    shm=/dev/shm/flightprof-$(id -u)
+    env -u XDG_RUNTIME_DIR FLIGHTPROF_SNAPSHOT="$FP_TMP/fr/shm-%n.fr" LD_PRELOAD=$FP_PRELOAD \
+        "$FP_PROGS/rel_title" "$FP_TMP/ready3" "$FP_TMP/stop3" 2>"$FP_TMP/err3" &
+    spid=$!
+    wait_for "$FP_TMP/ready3" 10
+    [ -f "$shm/$spid.conf" ] || fail "no discovery file in $shm: $(ls -la "$shm" 2>&1)"
+    [ ! -e "/tmp/flightprof-$(id -u)/$spid.conf" ] || fail "the discovery file went to /tmp"
+    spath=$(env -u XDG_RUNTIME_DIR "$FP_CLI" snapshot $spid --timeout 10) ||
+        fail "snapshot through $shm failed"
+    [ "$spath" = "$FP_TMP/fr/shm-1.fr" ] || fail "snapshot through $shm printed '$spath'"
+    touch "$FP_TMP/stop3"
+    wait $spid || fail "rel_title (/dev/shm) exited with status $?"
+    [ ! -e "$shm/$spid.conf" ] || fail "the discovery file is left in $shm"
+else
+    echo "/dev/shm part skipped: no writable /dev/shm"
+fi
 
 # The real thing.
 if ! command -v redis-server >/dev/null || ! command -v redis-cli >/dev/null; then

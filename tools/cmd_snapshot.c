@@ -35,7 +35,7 @@
 
 #define ENVIRON_MAX (1u << 20)
 #define POLL_MS 20
-#define MAX_DIRS 16
+#define MAX_DIRS 20 /* 5 candidates for each of 4 uids */
 #define MAX_ANCESTORS 64
 
 struct target {
@@ -206,7 +206,7 @@ static void add_dir(const char *path, uid_t uid, char dirs[][PATH_MAX], uid_t *u
  * chooses them (discovery.c), for each uid it has had: its
  * $XDG_RUNTIME_DIR (from its environment if still readable, else ours
  * when we are the same user, else systemd's /run/user/UID), then
- * /tmp/flightprof-UID. */
+ * /dev/shm/flightprof-UID and /tmp/flightprof-UID. */
 static int discovery_dirs(pid_t pid, const char *env, size_t envlen, char dirs[][PATH_MAX],
                           uid_t *uids)
 {
@@ -231,6 +231,8 @@ static int discovery_dirs(pid_t pid, const char *env, size_t envlen, char dirs[]
             add_dir(path, uid, dirs, uids, &n);
         }
         snprintf(path, sizeof(path), "/run/user/%lu/" FP_DISCOVERY_SUBDIR, (unsigned long)uid);
+        add_dir(path, uid, dirs, uids, &n);
+        snprintf(path, sizeof(path), FP_DISCOVERY_SHM_DIR "%lu", (unsigned long)uid);
         add_dir(path, uid, dirs, uids, &n);
         snprintf(path, sizeof(path), FP_DISCOVERY_TMP_DIR "%lu", (unsigned long)uid);
         add_dir(path, uid, dirs, uids, &n);
@@ -324,8 +326,9 @@ static int find_config(struct target *t)
     else
         fprintf(stderr, "flightprof: process %d has no flight recorder (FLIGHTPROF_SNAPSHOT is not "
                         "in its environment, and neither it nor an ancestor has a discovery file "
-                        "in $XDG_RUNTIME_DIR/" FP_DISCOVERY_SUBDIR " or " FP_DISCOVERY_TMP_DIR
-                        "UID)\n", (int)t->pid);
+                        "in $XDG_RUNTIME_DIR/" FP_DISCOVERY_SUBDIR ", " FP_DISCOVERY_SHM_DIR
+                        "UID or " FP_DISCOVERY_TMP_DIR "UID)\n",
+                (int)t->pid);
     return -1;
 }
 

@@ -1,7 +1,10 @@
 // links: src/stacktab.c
 /* The stack table: merging, per-thread keys, weighted samples, lost
- * samples when full, and concurrent adders losing nothing. */
+ * samples when full, reset in a fork child, and concurrent adders losing
+ * nothing. */
 #include <pthread.h>
+#include <sys/wait.h>
+#include <unistd.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -75,6 +78,41 @@ static void *adder(void *arg)
     return NULL;
 }
 
+/* A fork child starts from an empty table with all its room back; the
+ * parent's table, whose pages the child shared, keeps every sample. */
+static void reset_in_fork_child_leaves_parent(void)
+{
+    struct fp_stacktab *tab = fp_stacktab_new(4, 8);
+    struct totals t = {0};
+    int status;
+
+    for (uintptr_t i = 1; i <= 6; i++) {
+        uintptr_t pcs[2] = {i, i + 100};
+        fp_stacktab_add(tab, 1, pcs, 2, 1);
+    }
+    CHECK(fp_stacktab_lost(tab) == 2);
+    pid_t pid = fork();
+    if (pid == 0) {
+        struct totals c = {0};
+        fp_stacktab_reset(tab);
+        fp_stacktab_foreach(tab, sum, &c);
+        int ok = c.samples == 0 && fp_stacktab_lost(tab) == 0;
+        for (uintptr_t i = 1; i <= 4; i++) {
+            uintptr_t pcs[2] = {i + 10, i + 200};
+            fp_stacktab_add(tab, 2, pcs, 2, 5);
+        }
+        c = (struct totals){0};
+        fp_stacktab_foreach(tab, sum, &c);
+        ok = ok && c.samples == 20 && c.entries == 4 && fp_stacktab_lost(tab) == 0;
+        _exit(ok ? 0 : 1);
+    }
+    CHECK(pid > 0 && waitpid(pid, &status, 0) == pid);
+    CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+    fp_stacktab_foreach(tab, sum, &t);
+    CHECK(t.samples == 4 && t.entries == 4 && fp_stacktab_lost(tab) == 2);
+    fp_stacktab_free(tab);
+}
+
 static void concurrent_adders_lose_nothing(void)
 {
     pthread_t threads[4];
@@ -96,6 +134,7 @@ int main(void)
 {
     merges_equal_stacks();
     counts_lost_samples_when_full();
+    reset_in_fork_child_leaves_parent();
     concurrent_adders_lose_nothing();
     return 0;
 }
