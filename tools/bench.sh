@@ -5,6 +5,6 @@ set -e
 BUILD=${BUILD:-build}
 export BUILD
 python3 tools/bench_cpu.py
-for b in tools/bench_pprof.sh tools/bench_recorder.sh tools/bench_heap.sh tools/bench_processes.sh; do
+for b in tools/bench_pprof.sh tools/bench_recorder.sh tools/bench_heap.sh tools/bench_processes.py; do
     [ -x "$b" ] && { echo; "$b"; }
 done

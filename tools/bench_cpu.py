@@ -11,12 +11,12 @@ of their own (filled before the measured runs, as on every run of a
 program but its first); the fixed cost is also shown without it.
 """
 import os
-import resource
 import statistics
 import subprocess
 import sys
 import tempfile
-import time
+
+from bench_run import measure as run
 
 BUILD = os.environ.get("BUILD", "build")
 LIB = os.path.abspath(f"{BUILD}/libflightprof.so")
@@ -27,21 +27,6 @@ REPS = int(os.environ.get("BENCH_REPS", "5"))
 UNITS = os.environ.get("BENCH_UNITS", "30000")  # about 3 s of CPU per thread
 TMP = tempfile.mkdtemp(prefix="flightprof-bench-")
 SYMCACHE = f"{TMP}/symcache"
-
-
-def run(argv, env_extra):
-    """Runs argv; returns (wall seconds, CPU seconds of the child)."""
-    env = dict(os.environ)
-    env.pop("LD_PRELOAD", None)
-    env.update(env_extra)
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    start = time.monotonic()
-    subprocess.run(argv, env=env, check=True, stdout=subprocess.DEVNULL,
-                   stderr=subprocess.DEVNULL)
-    wall = time.monotonic() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu
 
 
 def profilers(hz):
