@@ -166,19 +166,31 @@ static int read_maps(const char *proc_path, struct fp_maps *out)
     *out = (struct fp_maps){0};
     if (!f)
         return -1;
-    while (rc == 0 && getline(&line, &cap, f) > 0) {
+    int saved = 0;
+    while (rc == 0) {
+        errno = 0;
+        if (getline(&line, &cap, f) <= 0) {
+            /* A failed read or allocation is not the end of the list: a
+             * profile would name no binary (a process has at least one). */
+            if (!feof(f) || out->n == 0) {
+                rc = -1;
+                saved = errno ? errno : EIO;
+            }
+            break;
+        }
         struct fp_mapping m;
         if (!parse_line(line, &m))
             continue;
         m.build_id = build_id_for(out, m.path);
         m.path = strdup(m.path);
-        rc = insert_owned(out, m);
+        if ((rc = insert_owned(out, m)) != 0)
+            saved = ENOMEM;
     }
     free(line);
     fclose(f);
     if (rc != 0) {
         fp_maps_free(out);
-        errno = ENOMEM;
+        errno = saved;
     }
     return rc;
 }

@@ -37,7 +37,8 @@ static inline bool fp_maps_is_writer(const char *path)
 
 /* Reads the executable mappings of the calling process (file-backed ones
  * and [vdso]), sorted by start, each with its build-id. Returns 0 or -1
- * with errno. Not async-signal-safe. */
+ * with errno: a failed read, or a list without a single executable
+ * mapping (EIO), is an error, not a shorter list. Not async-signal-safe. */
 int fp_maps_read_self(struct fp_maps *out);
 
 /* The same for another process (e.g. a child a test starts). Its [vdso]
