@@ -157,7 +157,8 @@ $(UNITS): $$(patsubst src/%.c,$(BUILD)/obj/tool/%.o,$$(shell sed -n 's|^// links
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCHES  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/obj/tool/unwind.o \
-		$(BUILD)/obj/tool/loaderlock.o $(BUILD)/obj/tool/threads.o $(TOOL_LIB_OBJS)
+		$(BUILD)/obj/tool/loaderlock.o $(BUILD)/obj/tool/threads.o $(BUILD)/obj/tool/libc.o \
+		$(BUILD)/obj/tool/interpose.o $(TOOL_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
 

@@ -18,6 +18,7 @@
 
 #include "flightprof.h"
 #include "interpose.h"
+#include "libc.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "outfile.h"
@@ -115,10 +116,9 @@ static int write_profile(bool at_exit)
         {"cpu", "nanoseconds"},
     };
     struct write_ctx ctx = {.period = 1000000000 / cpu.hz};
-    struct fp_self *self = fp_self();
     char path[PATH_MAX];
 
-    self->busy++; /* our allocations are not the program's */
+    fp_internal_enter(); /* our allocations are not the program's */
     ctx.profile = fp_pprof_new(types, 2, types[1], ctx.period);
     if (ctx.profile) {
         fp_pprof_set_time(ctx.profile, cpu.start_wall_ns,
@@ -134,7 +134,7 @@ static int write_profile(bool at_exit)
     fp_lifecycle_output_path(cpu.pattern, cpu.start_wall_ns, path);
     int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
                                       "CPU", path);
-    self->busy--;
+    fp_internal_leave();
     return rc;
 }
 
@@ -210,7 +210,7 @@ FP_EXPORT int flightprof_cpu_start(const char *path, int hz)
         errno = EINVAL;
         return -1;
     }
-    pthread_mutex_lock(&cpu_lock);
+    fp_libc_pthread_mutex_lock(&cpu_lock);
     int rc = start_locked(path, hz ? hz : FP_HZ_DEFAULT, cfg->unwind, cfg->depth);
     pthread_mutex_unlock(&cpu_lock);
     return rc;
@@ -220,7 +220,7 @@ FP_EXPORT int flightprof_cpu_flush(void)
 {
     int rc = -1;
 
-    pthread_mutex_lock(&cpu_lock);
+    fp_libc_pthread_mutex_lock(&cpu_lock);
     if (cpu.table)
         rc = write_profile(false);
     else
@@ -233,7 +233,7 @@ FP_EXPORT int flightprof_cpu_stop(void)
 {
     int rc = -1;
 
-    pthread_mutex_lock(&cpu_lock);
+    fp_libc_pthread_mutex_lock(&cpu_lock);
     if (cpu.table)
         rc = stop_locked(false);
     else
@@ -246,7 +246,7 @@ static void write_at_exit(int status)
 {
     (void)status;
     fp_sampler_stop();
-    pthread_mutex_lock(&cpu_lock);
+    fp_libc_pthread_mutex_lock(&cpu_lock);
     if (cpu.table)
         stop_locked(true);
     pthread_mutex_unlock(&cpu_lock);

@@ -41,8 +41,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "interpose_fd.h"
-#include "interpose_signal.h"
+#include "libc.h"
 #include "log.h"
 #include "recorder.h"
 #include "sigview.h"
@@ -79,15 +78,13 @@ static void give_alt_stack(void)
 
     if (own_alt_stack || sigaltstack(NULL, &old) != 0 || !(old.ss_flags & SS_DISABLE))
         return;
-    fp_self()->busy++; /* not the program's mmap */
-    void *mem = mmap(NULL, ALT_STACK_BYTES, PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
-    fp_self()->busy--;
+    void *mem = fp_libc_mmap(NULL, ALT_STACK_BYTES, PROT_READ | PROT_WRITE,
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
     if (mem == MAP_FAILED)
         return;
     ss = (stack_t){.ss_sp = mem, .ss_size = ALT_STACK_BYTES, .ss_flags = 0};
     if (sigaltstack(&ss, NULL) != 0) {
-        munmap(mem, ALT_STACK_BYTES);
+        fp_libc_munmap(mem, ALT_STACK_BYTES);
         return;
     }
     own_alt_stack = mem;
@@ -103,11 +100,8 @@ void fp_crash_thread_exit(void)
 {
     stack_t ss = {.ss_flags = SS_DISABLE};
 
-    if (own_alt_stack && sigaltstack(&ss, NULL) == 0) {
-        fp_self()->busy++;
-        munmap(own_alt_stack, ALT_STACK_BYTES);
-        fp_self()->busy--;
-    }
+    if (own_alt_stack && sigaltstack(&ss, NULL) == 0)
+        fp_libc_munmap(own_alt_stack, ALT_STACK_BYTES);
     own_alt_stack = NULL;
 }
 
@@ -169,7 +163,7 @@ static void wait_for_writer(void)
     struct timespec ms = {0, 1000000};
 
     for (int i = 0; i < WAIT_FOR_WRITER_MS && !atomic_load(&snapshot_done); i++)
-        fp_real_syscall(SYS_nanosleep, (long)&ms, 0, 0, 0, 0, 0); /* not our nanosleep */
+        fp_libc_syscall(SYS_nanosleep, (long)&ms, 0, 0, 0, 0, 0); /* not our nanosleep */
 }
 
 static bool is_function(const struct sigaction *act)
@@ -271,7 +265,7 @@ static void run_program_handler(const struct sigaction *act, int sig, siginfo_t 
         fp_sigview_reset(sig);
     /* The raw call: the wrappers' lazy symbol lookup is not for handlers.
      * The mask in `uc` is restored by sigreturn when the handler returns. */
-    fp_real_syscall(SYS_rt_sigprocmask, SIG_BLOCK, (long)&mask, 0, _NSIG / 8, 0, 0);
+    fp_libc_syscall(SYS_rt_sigprocmask, SIG_BLOCK, (long)&mask, 0, _NSIG / 8, 0, 0);
     if (where == STACK_INTERRUPTED)
         /* sa_handler and sa_sigaction are one pointer; the extra
          * arguments are harmless to a one-argument handler, as when the
@@ -292,7 +286,7 @@ static void take_crash(int sig, siginfo_t *si, void *uc)
     int tid = fp_self_tid();
     int expected = 0;
 
-    fp_self()->busy++;
+    fp_internal_enter();
     if (!snapshots_on) {
         /* nothing to write: the signal takes its course at once */
     } else if (atomic_compare_exchange_strong(&writer_tid, &expected, tid)) {
@@ -309,10 +303,10 @@ static void take_crash(int sig, siginfo_t *si, void *uc)
     } else if (expected != tid) {
         wait_for_writer();
     } /* else: the snapshot writer itself crashed; do not try again */
-    fp_self()->busy--;
+    fp_internal_leave();
     fp_sigview_drop(sig, &default_action);
     if (!is_fault(sig, si))
-        fp_real_syscall(SYS_tgkill, getpid(), tid, sig, 0, 0, 0);
+        fp_libc_syscall(SYS_tgkill, getpid(), tid, sig, 0, 0, 0);
     errno = saved_errno;
 }
 

@@ -29,7 +29,7 @@
 #include "heapset.h"
 #include "interpose.h"
 #include "interpose_malloc.h"
-#include "interpose_signal.h"
+#include "libc.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "outfile.h"
@@ -72,7 +72,7 @@ static struct {
 
 static void lock_tables(void)
 {
-    pthread_mutex_lock(&heap.lock);
+    fp_libc_pthread_mutex_lock(&heap.lock);
 }
 
 static void unlock_tables(void)
@@ -101,12 +101,11 @@ static void record_block(const void *ptr, size_t size, const uintptr_t *pcs, int
 
 void fp_heapprof_sample(const void *ptr, size_t size, const void *caller)
 {
-    struct fp_self *self = fp_self();
     int saved_errno = errno;
 
     if (!heap.on)
         return;
-    self->busy++;
+    fp_internal_enter();
     if (!sample_rng) {
         /* The thread's first tick: its countdown started at 0, not at a
          * random interval. Draw one and count this allocation against it. */
@@ -122,7 +121,7 @@ void fp_heapprof_sample(const void *ptr, size_t size, const void *caller)
     int depth = fp_sitetab_capture(heap.mode, caller, pcs, heap.depth);
     record_block(ptr, size, pcs, depth);
 out:
-    self->busy--;
+    fp_internal_leave();
     errno = saved_errno;
 }
 
@@ -136,32 +135,30 @@ uint32_t fp_heapprof_forget(const void *ptr)
 {
     if (!fp_heapset_contains(&fp_heapprof_blocks, (uintptr_t)ptr))
         return 0;
-    struct fp_self *self = fp_self();
     int saved_errno = errno;
-    self->busy++;
+    fp_internal_enter();
     lock_tables();
     uint32_t site = fp_heapset_remove(&fp_heapprof_blocks, (uintptr_t)ptr);
     if (site)
         count_freed(site, 1);
     unlock_tables();
-    self->busy--;
+    fp_internal_leave();
     errno = saved_errno;
     return site;
 }
 
 void fp_heapprof_restore(const void *ptr, uint32_t token)
 {
-    struct fp_self *self = fp_self();
     int saved_errno = errno;
 
-    self->busy++;
+    fp_internal_enter();
     lock_tables();
     if (fp_heapset_insert(&fp_heapprof_blocks, (uintptr_t)ptr, token))
         count_freed(token, -1);
     else
         heap.untracked++;
     unlock_tables();
-    self->busy--;
+    fp_internal_leave();
     errno = saved_errno;
 }
 
@@ -228,9 +225,8 @@ static int write_profile(const char *path, const char *default_type, bool at_exi
     };
     static const struct fp_pprof_value_type period_type = {"space", "bytes"};
     struct write_ctx ctx = {0};
-    struct fp_self *self = fp_self();
 
-    self->busy++; /* our allocations are not the program's */
+    fp_internal_enter(); /* our allocations are not the program's */
     ctx.profile = fp_pprof_new(types, 4, period_type, (int64_t)heap.rate);
     if (ctx.profile) {
         fp_pprof_set_time(ctx.profile, heap.start_wall_ns,
@@ -242,7 +238,7 @@ static int write_profile(const char *path, const char *default_type, bool at_exi
     }
     int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
                                       "heap", path);
-    self->busy--;
+    fp_internal_leave();
     return rc;
 }
 
@@ -323,14 +319,14 @@ static void catch_heap_signal(int sig)
  * locked forever. */
 static void before_fork(void)
 {
-    fp_self()->busy++;
+    fp_internal_enter();
     lock_tables();
 }
 
 static void after_fork_parent(void)
 {
     unlock_tables();
-    fp_self()->busy--;
+    fp_internal_leave();
 }
 
 /* The child keeps the parent's blocks (they are in use in the child too)
@@ -338,7 +334,7 @@ static void after_fork_parent(void)
 static void after_fork_child(void)
 {
     pthread_mutex_init(&heap.lock, NULL);
-    fp_self()->busy--;
+    fp_internal_leave();
 }
 
 /* ---- start -------------------------------------------------------------- */

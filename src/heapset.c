@@ -9,6 +9,7 @@
  * Signal context: none.
  */
 #include "heapset.h"
+#include "libc.h"
 
 #include <errno.h>
 #include <sys/mman.h>
@@ -36,7 +37,7 @@ static void filter_count(struct fp_heapset *set, uintptr_t ptr, int delta)
 
 int fp_heapset_init(struct fp_heapset *set, size_t max_slots)
 {
-    void *mem = mmap(NULL, max_slots * sizeof(struct fp_heapset_slot), PROT_READ | PROT_WRITE,
+    void *mem = fp_libc_mmap(NULL, max_slots * sizeof(struct fp_heapset_slot), PROT_READ | PROT_WRITE,
                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
     if (mem == MAP_FAILED)
@@ -99,7 +100,7 @@ static int rebuild(struct fp_heapset *set, size_t new_slots)
     size_t old_slots = atomic_load_explicit(&set->mask, memory_order_relaxed) + 1;
     size_t live = fp_heapset_live(set);
     size_t scratch_len = (live ? live : 1) * sizeof(struct fp_heapset_slot);
-    struct fp_heapset_slot *scratch = mmap(NULL, scratch_len, PROT_READ | PROT_WRITE,
+    struct fp_heapset_slot *scratch = fp_libc_mmap(NULL, scratch_len, PROT_READ | PROT_WRITE,
                                            MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     size_t n = 0;
 
@@ -122,7 +123,7 @@ static int rebuild(struct fp_heapset *set, size_t new_slots)
     for (size_t i = 0; i < n; i++)
         place(set, new_slots - 1, scratch[i].key, scratch[i].value);
     atomic_store_explicit(&set->seq, seq + 2, memory_order_release);
-    munmap(scratch, scratch_len);
+    fp_libc_munmap(scratch, scratch_len);
     return 0;
 }
 

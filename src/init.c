@@ -13,6 +13,7 @@
 #include "heapprof.h"
 #include "interpose_fd.h"
 #include "interpose_pthread.h"
+#include "libc.h"
 #include "lifecycle.h"
 #include "mutexprof.h"
 #include "recorder.h"
@@ -44,7 +45,8 @@ __attribute__((constructor)) static void flightprof_load(void)
 {
     struct fp_config cfg;
 
-    fp_self()->busy++;
+    fp_libc_init(); /* first: everything below may call it */
+    fp_internal_enter();
     fp_config_load(&cfg);
     fp_interpose_fd_init(); /* before anything can unwind */
     fp_threads_register_self(0, NULL);
@@ -69,5 +71,5 @@ __attribute__((constructor)) static void flightprof_load(void)
         fp_service_start();
     fp_lifecycle_on_fork(NULL, NULL, start_service_in_child);
     fp_discovery_publish(&cfg); /* last: its exit hook must run after the modules' writes */
-    fp_self()->busy--;
+    fp_internal_leave();
 }

@@ -13,13 +13,12 @@
 
 void *fp_interpose_resolve(const char *name)
 {
-    struct fp_self *self = fp_self();
-
-    /* dlsym allocates; the allocator wrappers see `busy` and stay out of
-     * the way (serving a bootstrap buffer if they are the ones resolving). */
-    self->busy++;
+    /* dlsym allocates; the allocator wrappers see the internal scope and
+     * stay out of the way (serving a bootstrap buffer if they are the ones
+     * resolving). */
+    fp_internal_enter();
     void *fn = dlsym(RTLD_NEXT, name);
-    self->busy--;
+    fp_internal_leave();
     if (!fn)
         fp_log("cannot find the next definition of %s: %s", name, dlerror());
     return fn;

@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include "interpose.h"
+#include "libc.h"
 #include "threads.h"
 #include "unwind.h"
 
@@ -23,17 +24,10 @@
 #define VALIDATE_WRITE_FD (-3)
 
 static __typeof__(pipe2) *FP_REAL(pipe2);
-static __typeof__(syscall) *FP_REAL(syscall);
 
 void fp_interpose_fd_init(void)
 {
     FP_RESOLVE(pipe2);
-    FP_RESOLVE(syscall);
-}
-
-long fp_real_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6)
-{
-    return FP_RESOLVE(syscall)(number, a1, a2, a3, a4, a5, a6);
 }
 
 static int in_unwinder(void)
@@ -73,5 +67,5 @@ FP_EXPORT __attribute__((no_sanitize_address)) long syscall(long number, ...)
     /* The descriptor was passed as an int: only its low half is defined. */
     if (number == SYS_write && (int)a[0] == VALIDATE_WRITE_FD && in_unwinder())
         return validate((uintptr_t)a[1]);
-    return FP_RESOLVE(syscall)(number, a[0], a[1], a[2], a[3], a[4], a[5]);
+    return fp_libc_syscall(number, a[0], a[1], a[2], a[3], a[4], a[5]);
 }

@@ -12,14 +12,9 @@
 #ifndef FLIGHTPROF_INTERPOSE_FD_H
 #define FLIGHTPROF_INTERPOSE_FD_H
 
-/* Resolves the real functions the wrappers forward to (they are reached
- * from signal handlers, where resolving is not allowed). Called once
- * before libunwind is first used. */
+/* Resolves the real pipe2 the wrapper forwards to (it is reached from
+ * signal handlers, where resolving is not allowed; syscall forwards
+ * through libc.h). Called once before libunwind is first used. */
 void fp_interpose_fd_init(void);
-
-/* The real syscall(2), for flightprof's own raw system calls (which must
- * not go through the wrapper). Pass unused arguments as 0.
- * Async-signal-safe after fp_interpose_fd_init. */
-long fp_real_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 
 #endif

@@ -5,7 +5,7 @@
  * wait to the flight recorder and the mutex profile. Uncontended locking
  * costs a trylock; with nothing to feed (`hooks` 0), a load and a branch.
  *
- * flightprof's own locking (fp_self()->busy) goes straight through, so the
+ * flightprof's own locking (fp_internal_active()) goes straight through, so the
  * reporting path never recurses into itself.
  *
  * Signal context: none.
@@ -112,7 +112,7 @@ __attribute__((noinline)) static int acquire_hooked(unsigned h, const struct loc
                                                      void *lock, const struct timespec *abstime,
                                                      const void *caller)
 {
-    if (fp_self()->busy)
+    if (fp_internal_active())
         return ops->acquire(lock, abstime);
     int rc = ops->try_acquire(lock);
     if (rc != EBUSY)

@@ -7,7 +7,7 @@
  *
  * Bootstrap: dlsym, which finds the next definitions, allocates. While a
  * definition is not resolved yet and the calling thread is inside
- * flightprof (fp_self()->busy, set by fp_interpose_resolve), allocations
+ * flightprof's internal scope (set by fp_interpose_resolve), allocations
  * come from a static buffer that free ignores and realloc copies out of.
  * Everything is resolved by a constructor that runs before the rest of the
  * library, or by the first allocation, whichever comes first.
@@ -16,7 +16,7 @@
  * Each wrapper decides before it forwards, so that an allocation the heap
  * profile does not sample costs a countdown subtraction and a free of an
  * unsampled block one filter load, both then a tail call. Allocations
- * made by flightprof itself (busy) feed nothing, but frees always check
+ * made in the internal scope feed nothing, but frees always check
  * for sampled blocks so that no tracked address can be reused stale.
  *
  * Signal context: none (the wrappers run wherever the program allocates;
@@ -37,6 +37,7 @@
 #include "interpose.h"
 #include "recorder.h"
 #include "threads.h"
+#include "unwind.h"
 
 #define HOOK_HEAP 1u
 #define HOOK_RECORDER 2u
@@ -130,7 +131,7 @@ static inline bool bootstrapping(void *next)
 {
     if (__builtin_expect(next != NULL, 1))
         return false;
-    if (fp_self()->busy)
+    if (fp_internal_active())
         return true;
     return !resolve_all();
 }
@@ -172,7 +173,7 @@ static inline unsigned feeds_for_free(const void *p)
 __attribute__((noinline)) static void feed_alloc(unsigned feeds, enum fp_alloc_kind kind, void *p,
                                                  size_t size, const void *caller)
 {
-    if (!p || fp_self()->busy)
+    if (!p || fp_internal_active())
         return;
     if (feeds & HOOK_RECORDER)
         fp_recorder_alloc(kind, p, size, caller);
@@ -234,7 +235,7 @@ __attribute__((noinline)) static void free_fed(void *p, unsigned feeds, const vo
 {
     if (!p || bootstrapping(NEXT(free)))
         return;
-    if ((feeds & HOOK_RECORDER) && !fp_self()->busy)
+    if ((feeds & HOOK_RECORDER) && !fp_internal_active())
         fp_recorder_free(p, caller);
     if (feeds & HOOK_HEAP)
         fp_heapprof_forget(p);
@@ -282,7 +283,7 @@ __attribute__((noinline)) static void *reallocate(void *p, size_t size, unsigned
             fp_heapprof_restore(p, token); /* failed: p is still the program's */
         return NULL;
     }
-    if (fp_self()->busy)
+    if (fp_internal_active())
         return q;
     if ((old_feeds | new_feeds) & HOOK_RECORDER)
         fp_recorder_realloc(p, q, size, caller);
@@ -399,7 +400,7 @@ FP_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t 
     unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
 
     if (__builtin_expect(h & HOOK_RECORDER, 0) && p != MAP_FAILED && (flags & MAP_ANONYMOUS) &&
-        !fp_self()->busy)
+        !fp_internal_active() && !fp_unwind_pc_in_libunwind((uintptr_t)RETURN_ADDRESS()))
         fp_recorder_alloc(FP_ALLOC_MMAP, p, len, RETURN_ADDRESS());
     return p;
 }
@@ -414,7 +415,8 @@ FP_EXPORT int munmap(void *addr, size_t len)
     int rc = FP_RESOLVE(munmap)(addr, len);
     unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
 
-    if (__builtin_expect(h & HOOK_RECORDER, 0) && rc == 0 && !fp_self()->busy)
+    if (__builtin_expect(h & HOOK_RECORDER, 0) && rc == 0 && !fp_internal_active() &&
+        !fp_unwind_pc_in_libunwind((uintptr_t)RETURN_ADDRESS()))
         fp_recorder_munmap(addr, len, RETURN_ADDRESS());
     return rc;
 }

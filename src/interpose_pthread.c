@@ -75,10 +75,10 @@ static void *thread_begins(void *p)
     struct trampoline t = *(struct trampoline *)p;
     void *ret;
 
-    fp_self()->busy++;
+    fp_internal_enter();
     free(p);
     fp_threads_register_self(t.parent_tid, (const void *)t.start);
-    fp_self()->busy--;
+    fp_internal_leave();
     in_trampoline = true;
     fp_recorder_thread_start(t.parent_tid, (const void *)t.start);
     fp_unwind_thread_prepare(); /* before the timer: see unwind.h */
@@ -92,13 +92,11 @@ static void *thread_begins(void *p)
 FP_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
                              void *(*start)(void *), void *arg)
 {
-    struct fp_self *self = fp_self();
-
     if (!FP_RESOLVE(pthread_create))
         return EAGAIN;
-    self->busy++;
+    fp_internal_enter();
     struct trampoline *t = malloc(sizeof(*t));
-    self->busy--;
+    fp_internal_leave();
     if (!t) /* no way to follow the thread: let it run unprofiled */
         return FP_REAL(pthread_create)(thread, attr, start, arg);
     t->start = start;
@@ -108,9 +106,9 @@ FP_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     int rc = FP_REAL(pthread_create)(thread, attr, thread_begins, t);
     if (rc != 0) {
         atomic_fetch_sub(&live_threads, 1);
-        self->busy++;
+        fp_internal_enter();
         free(t);
-        self->busy--;
+        fp_internal_leave();
     }
     return rc;
 }

@@ -14,35 +14,18 @@
  * Signal context: none (the wrappers run wherever the program calls them,
  * and only call the sampler's step-aside outside handlers' paths).
  */
-#include "interpose_signal.h"
-
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
+#include <sys/time.h>
 
 #include "interpose.h"
+#include "libc.h"
 #include "sampler.h"
 #include "sigview.h"
 
-static __typeof__(sigaction) *FP_REAL(sigaction);
 static __typeof__(signal) *FP_REAL(signal);
-static __typeof__(setitimer) *FP_REAL(setitimer);
 static __typeof__(sigprocmask) *FP_REAL(sigprocmask);
-static __typeof__(pthread_sigmask) *FP_REAL(pthread_sigmask);
-
-int fp_real_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
-{
-    return FP_RESOLVE(sigaction)(sig, act, old);
-}
-
-int fp_real_setitimer(int which, const struct itimerval *value, struct itimerval *old)
-{
-    return FP_RESOLVE(setitimer)(which, value, old);
-}
-
-int fp_real_pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
-{
-    return FP_RESOLVE(pthread_sigmask)(how, set, old);
-}
 
 /* A program that takes SIGPROF makes the sampler step aside: see
  * sigview.h and the sampler's release hook. */
@@ -52,7 +35,7 @@ FP_EXPORT int sigaction(int sig, const struct sigaction *act, struct sigaction *
 
     if (fp_sigview_sigaction(sig, act, old, &rc))
         return rc;
-    return fp_real_sigaction(sig, act, old);
+    return fp_libc_sigaction(sig, act, old);
 }
 
 FP_EXPORT sighandler_t signal(int sig, sighandler_t handler)
@@ -74,7 +57,7 @@ FP_EXPORT int setitimer(__itimer_which_t which, const struct itimerval *value, s
 
     if (which == ITIMER_PROF && arms && fp_sampler_owns_sigprof())
         fp_sampler_step_aside("the program arms its own ITIMER_PROF");
-    return fp_real_setitimer(which, value, old);
+    return fp_libc_setitimer(which, value, old);
 }
 
 /* The mask the program asked for, minus SIGPROF while we sample. */
@@ -98,5 +81,5 @@ FP_EXPORT int pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
 {
     sigset_t copy;
 
-    return FP_RESOLVE(pthread_sigmask)(how, without_sigprof(how, set, &copy), old);
+    return fp_libc_pthread_sigmask(how, without_sigprof(how, set, &copy), old);
 }

@@ -21,8 +21,7 @@
 #include <unistd.h>
 
 #include "discovery.h"
-#include "interpose_fd.h"
-#include "interpose_signal.h"
+#include "libc.h"
 #include "log.h"
 #include "outfile.h"
 #include "pattern.h"
@@ -121,7 +120,7 @@ static void terminate_job(void)
     fp_sigview_drop(sig, &default_action);
     sigemptyset(&set);
     sigaddset(&set, sig);
-    fp_real_pthread_sigmask(SIG_UNBLOCK, &set, NULL);
+    fp_libc_pthread_sigmask(SIG_UNBLOCK, &set, NULL);
     kill(getpid(), sig);
 }
 
@@ -143,7 +142,7 @@ static void wait_for_death(int sig)
     struct timespec ms = {0, 1000000};
 
     for (int i = 0; i < TERMINATE_WAIT_MS; i++)
-        fp_real_syscall(SYS_nanosleep, (long)&ms, 0, 0, 0, 0, 0); /* not our nanosleep */
+        fp_libc_syscall(SYS_nanosleep, (long)&ms, 0, 0, 0, 0, 0); /* not our nanosleep */
     die_of(sig);
 }
 

@@ -9,6 +9,7 @@
  * Signal context: none.
  */
 #include "clock.h"
+#include "libc.h"
 #include "mutexprof.h"
 
 #include <errno.h>
@@ -64,16 +65,15 @@ static bool sampled(void)
 
 void fp_mutexprof_contended(uint64_t wait_ns, const void *caller)
 {
-    struct fp_self *self = fp_self();
     int saved_errno = errno;
     uintptr_t pcs[FP_DEPTH_MAX];
 
     if (!mx.on)
         return;
-    self->busy++;
+    fp_internal_enter();
     if (sampled()) {
         int depth = fp_sitetab_capture(mx.mode, caller, pcs, mx.depth);
-        pthread_mutex_lock(&mx.lock);
+        fp_libc_pthread_mutex_lock(&mx.lock);
         uint32_t site = fp_sitetab_get(mx.sites, pcs, depth, 0);
         if (site) {
             fp_sitetab_count(mx.sites, site, CONTENTIONS, 1);
@@ -83,7 +83,7 @@ void fp_mutexprof_contended(uint64_t wait_ns, const void *caller)
         }
         pthread_mutex_unlock(&mx.lock);
     }
-    self->busy--;
+    fp_internal_leave();
     errno = saved_errno;
 }
 
@@ -117,16 +117,15 @@ static int write_profile(const char *path, bool at_exit)
         {"delay", "nanoseconds"},
     };
     struct write_ctx ctx = {0};
-    struct fp_self *self = fp_self();
     char line[128];
 
-    self->busy++;
+    fp_internal_enter();
     ctx.profile = fp_pprof_new(types, 2, types[0], (int64_t)mx.rate);
     if (ctx.profile) {
         fp_pprof_set_time(ctx.profile, mx.start_wall_ns,
                           (int64_t)fp_clock_ns(CLOCK_MONOTONIC) - mx.start_mono_ns);
         fp_sitetab_foreach(mx.sites, add_site, &ctx);
-        pthread_mutex_lock(&mx.lock);
+        fp_libc_pthread_mutex_lock(&mx.lock);
         uint64_t lost = mx.lost;
         pthread_mutex_unlock(&mx.lock);
         if (lost) {
@@ -137,7 +136,7 @@ static int write_profile(const char *path, bool at_exit)
     }
     int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
                                       "mutex", path);
-    self->busy--;
+    fp_internal_leave();
     return rc;
 }
 
@@ -169,20 +168,20 @@ static void write_at_exit(int status)
 
 static void before_fork(void)
 {
-    fp_self()->busy++;
-    pthread_mutex_lock(&mx.lock);
+    fp_internal_enter();
+    fp_libc_pthread_mutex_lock(&mx.lock);
 }
 
 static void after_fork_parent(void)
 {
     pthread_mutex_unlock(&mx.lock);
-    fp_self()->busy--;
+    fp_internal_leave();
 }
 
 static void after_fork_child(void)
 {
     pthread_mutex_init(&mx.lock, NULL);
-    fp_self()->busy--;
+    fp_internal_leave();
 }
 
 void fp_mutexprof_init(const struct fp_config *cfg)

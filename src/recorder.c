@@ -28,7 +28,7 @@
 #include "crash.h"
 #include "flightprof.h"
 #include "interpose.h"
-#include "interpose_signal.h"
+#include "libc.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "outfile.h"
@@ -351,8 +351,8 @@ static int take_snapshot(const char *path, enum fp_snap_trigger trigger, int exi
     char generated[PATH_MAX];
     int rc, saved;
 
-    fp_self()->busy++; /* our locking and I/O are not the program's */
-    pthread_mutex_lock(&snapshot_lock);
+    fp_internal_enter(); /* our locking and I/O are not the program's */
+    fp_libc_pthread_mutex_lock(&snapshot_lock);
     if (!path) {
         if (fp_recorder_next_path(generated, &req.sequence) != 0) {
             rc = -1;
@@ -368,7 +368,7 @@ static int take_snapshot(const char *path, enum fp_snap_trigger trigger, int exi
 out:
     saved = errno;
     pthread_mutex_unlock(&snapshot_lock);
-    fp_self()->busy--;
+    fp_internal_leave();
     errno = saved;
     return rc;
 }

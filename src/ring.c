@@ -13,6 +13,7 @@
  * fp_ring_copy_chunk, fp_ring_overwritten, fp_ring_dropped.
  */
 #include "clock.h"
+#include "libc.h"
 #include "ring.h"
 
 #include <errno.h>
@@ -129,14 +130,14 @@ int fp_ring_init(uint64_t total_bytes)
         errno = EINVAL;
         return -1;
     }
-    void *headers = mmap(NULL, n * sizeof(struct chunk), PROT_READ | PROT_WRITE,
+    void *headers = fp_libc_mmap(NULL, n * sizeof(struct chunk), PROT_READ | PROT_WRITE,
                          MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (headers == MAP_FAILED)
         return -1;
-    void *data = mmap(NULL, n * bytes, PROT_READ | PROT_WRITE,
+    void *data = fp_libc_mmap(NULL, n * bytes, PROT_READ | PROT_WRITE,
                       MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (data == MAP_FAILED) {
-        munmap(headers, n * sizeof(struct chunk));
+        fp_libc_munmap(headers, n * sizeof(struct chunk));
         return -1;
     }
     fp_ring_use_tsc = kernel_trusts_tsc();

@@ -27,7 +27,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
-#include "interpose_signal.h"
+#include "libc.h"
 #include "log.h"
 #include "sigview.h"
 #include "threads.h"
@@ -255,7 +255,7 @@ static int start_itimer(void)
     it.it_interval.tv_sec = sampler.period_ns / 1000000000;
     it.it_interval.tv_usec = sampler.period_ns % 1000000000 / 1000;
     it.it_value = it.it_interval;
-    return fp_real_setitimer(ITIMER_PROF, &it, NULL);
+    return fp_libc_setitimer(ITIMER_PROF, &it, NULL);
 }
 
 static bool program_owns_sigprof(void)
@@ -263,7 +263,7 @@ static bool program_owns_sigprof(void)
     struct sigaction cur;
     struct itimerval it;
 
-    if (fp_real_sigaction(SIGPROF, NULL, &cur) == 0 && cur.sa_sigaction != on_sigprof &&
+    if (fp_libc_sigaction(SIGPROF, NULL, &cur) == 0 && cur.sa_sigaction != on_sigprof &&
         cur.sa_handler != SIG_DFL && cur.sa_handler != SIG_IGN)
         return true;
     return getitimer(ITIMER_PROF, &it) == 0 &&
@@ -327,7 +327,7 @@ static void disarm_and_drain(void)
     atomic_store(&sampler.running, false);
     if (sampler.use_itimer) {
         memset(&zero, 0, sizeof(zero));
-        fp_real_setitimer(ITIMER_PROF, &zero, NULL);
+        fp_libc_setitimer(ITIMER_PROF, &zero, NULL);
     }
     remove_all_threads();
     /* A handler that started before `running` dropped may still be using
@@ -354,7 +354,7 @@ static void mask_sigprof(int how, bool *was_blocked)
 
     sigemptyset(&prof);
     sigaddset(&prof, SIGPROF);
-    fp_real_pthread_sigmask(how, &prof, &old);
+    fp_libc_pthread_sigmask(how, &prof, &old);
     if (was_blocked)
         *was_blocked = sigismember(&old, SIGPROF);
 }
@@ -378,7 +378,7 @@ void fp_sampler_thread_exit(void)
 
 bool fp_sampler_owns_sigprof(void)
 {
-    return atomic_load(&sampler.running) && !fp_self()->busy;
+    return atomic_load(&sampler.running) && !fp_internal_active();
 }
 
 void fp_sampler_step_aside(const char *why)

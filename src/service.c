@@ -18,8 +18,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "interpose_fd.h"
 #include "interpose_pthread.h"
+#include "libc.h"
 #include "log.h"
 #include "threads.h"
 
@@ -40,7 +40,7 @@ void fp_service_register(enum fp_service_job job, void (*fn)(void))
 static void futex_wake(void)
 {
     atomic_fetch_add(&wake_seq, 1);
-    fp_real_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
+    fp_libc_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAKE_PRIVATE, 1, 0, 0, 0);
 }
 
 static void run_pending(void)
@@ -55,11 +55,9 @@ static void run_pending(void)
 static void *service_main(void *arg)
 {
     (void)arg;
-    fp_self()->busy++; /* nothing this thread does is the program's */
+    fp_internal_enter(); /* nothing this thread does is the program's */
     fp_threads_mark_own();
-    /* The system call, not prctl(): our prctl wrapper would record the
-     * rename as the program's. */
-    fp_real_syscall(SYS_prctl, PR_SET_NAME, (long)"flightprof", 0, 0, 0, 0);
+    fp_libc_prctl(PR_SET_NAME, (unsigned long)"flightprof", 0, 0, 0);
     while (!atomic_load(&quitting)) {
         uint32_t seq = atomic_load(&wake_seq);
         if (atomic_load(&pending)) {
@@ -68,7 +66,7 @@ static void *service_main(void *arg)
         }
         if (atomic_load(&quitting))
             break;
-        fp_real_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAIT_PRIVATE, seq, 0, 0, 0);
+        fp_libc_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAIT_PRIVATE, seq, 0, 0, 0);
     }
     fp_threads_unmark_own();
     return NULL;
@@ -79,39 +77,37 @@ int fp_service_start(void)
     int rc = 0;
     sigset_t all, old;
 
-    fp_self()->busy++; /* our masks and locks are ours: see interpose_signal.c */
-    pthread_mutex_lock(&start_lock);
+    fp_internal_enter(); /* creating the thread allocates */
+    fp_libc_pthread_mutex_lock(&start_lock);
     if (atomic_load(&running))
         goto out;
     atomic_store(&quitting, false);
     /* The thread inherits this mask: it must never take the program's
      * signals (nor our sampling or snapshot signals). */
     sigfillset(&all);
-    pthread_sigmask(SIG_SETMASK, &all, &old);
+    fp_libc_pthread_sigmask(SIG_SETMASK, &all, &old);
     if (fp_pthread_create_unprofiled(&thread, NULL, service_main, NULL) == 0) {
         atomic_store(&running, true);
     } else {
         fp_log("cannot start the service thread; signal-triggered writes are off");
         rc = -1;
     }
-    pthread_sigmask(SIG_SETMASK, &old, NULL);
+    fp_libc_pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
     pthread_mutex_unlock(&start_lock);
-    fp_self()->busy--;
+    fp_internal_leave();
     return rc;
 }
 
 void fp_service_stop(void)
 {
-    fp_self()->busy++;
-    pthread_mutex_lock(&start_lock);
+    fp_libc_pthread_mutex_lock(&start_lock);
     if (atomic_exchange(&running, false)) {
         atomic_store(&quitting, true);
         futex_wake();
-        pthread_join(thread, NULL);
+        fp_libc_pthread_join(thread, NULL);
     }
     pthread_mutex_unlock(&start_lock);
-    fp_self()->busy--;
 }
 
 int fp_service_post(enum fp_service_job job)

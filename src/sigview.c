@@ -17,7 +17,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "interpose_signal.h"
+#include "libc.h"
 
 #define VIEW_POOL 1024
 
@@ -73,7 +73,7 @@ int fp_sigview_hold(int sig, const struct sigaction *ours, enum fp_sigview_polic
         errno = EBUSY;
         return -1;
     }
-    if (fp_real_sigaction(sig, NULL, &cur) != 0)
+    if (fp_libc_sigaction(sig, NULL, &cur) != 0)
         return -1;
     if (policy == FP_SIGVIEW_YIELD && !is_default(&cur)) {
         errno = EBUSY;
@@ -87,7 +87,7 @@ int fp_sigview_hold(int sig, const struct sigaction *ours, enum fp_sigview_polic
     h->ours = *ours;
     h->released = released;
     atomic_store(&h->view, view);
-    if (fp_real_sigaction(sig, ours, NULL) != 0)
+    if (fp_libc_sigaction(sig, ours, NULL) != 0)
         return -1;
     atomic_store(&h->yielded, false);
     atomic_store(&h->policy, policy);
@@ -103,7 +103,7 @@ static bool take_back(struct held *h, int sig, const struct sigaction *act, stru
     if (!view)
         return false;
     atomic_store(&h->view, view);
-    *rc = fp_real_sigaction(sig, &h->ours, old);
+    *rc = fp_libc_sigaction(sig, &h->ours, old);
     if (*rc == 0)
         atomic_store(&h->yielded, false);
     return true;
@@ -132,7 +132,7 @@ bool fp_sigview_sigaction(int sig, const struct sigaction *act, struct sigaction
                 atomic_store(&h->policy, 0);
             if (hand_over && h->released)
                 h->released(sig);
-            *rc = fp_real_sigaction(sig, act, NULL);
+            *rc = fp_libc_sigaction(sig, act, NULL);
             if (*rc == 0 && old)
                 *old = *cur;
             return true;
@@ -168,5 +168,5 @@ void fp_sigview_drop(int sig, const struct sigaction *act)
 
     if (h)
         atomic_store(&h->policy, 0);
-    fp_real_sigaction(sig, act, NULL);
+    fp_libc_sigaction(sig, act, NULL);
 }

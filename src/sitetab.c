@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "libc.h"
 #include "threads.h"
 #include "unwind.h"
 
@@ -48,7 +49,7 @@ struct fp_sitetab *fp_sitetab_new(size_t max_sites, size_t max_frames)
     size_t index_slots = round_up_pow2(max_sites * 2);
     size_t len = sizeof(struct fp_sitetab) + (max_sites + 1) * sizeof(struct site) +
                  max_frames * sizeof(uintptr_t) + index_slots * sizeof(uint32_t);
-    char *mem = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+    char *mem = fp_libc_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
                      -1, 0);
 
     if (mem == MAP_FAILED)

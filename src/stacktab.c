@@ -16,6 +16,7 @@
  * Signal context: fp_stacktab_add.
  */
 #include "stacktab.h"
+#include "libc.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
@@ -74,7 +75,7 @@ struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames)
                   nslots * sizeof(uint32_t) + frames * sizeof(uintptr_t);
     /* Untouched pages cost nothing: only slots and frames in use become
      * resident. */
-    void *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    void *mem = fp_libc_mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
     if (mem == MAP_FAILED)
         return NULL;
@@ -85,7 +86,7 @@ struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames)
 void fp_stacktab_free(struct fp_stacktab *tab)
 {
     if (tab)
-        munmap(tab, tab->map_size);
+        fp_libc_munmap(tab, tab->map_size);
 }
 
 /* FNV-1a over the tid and addresses; never 0, which marks an empty slot. */

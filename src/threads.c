@@ -20,6 +20,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "libc.h"
+
 __thread struct fp_self fp_self_tls __attribute__((tls_model("initial-exec")));
 
 static struct fp_thread registry[FP_THREADS_MAX];
@@ -215,8 +217,7 @@ struct fp_thread *fp_threads_register_self(int parent_tid, const void *start_rou
 
     if (self->slot)
         return self->slot;
-    self->busy++;
-    prctl(PR_GET_NAME, name);
+    fp_libc_prctl(PR_GET_NAME, (unsigned long)name, 0, 0, 0);
     /* Known already in a fork child (the same stack): glibc finds the main
      * thread's by reading /proc/self/maps, too slow for every fork. */
     if (!self->stack_hi)
@@ -224,7 +225,6 @@ struct fp_thread *fp_threads_register_self(int parent_tid, const void *start_rou
     self->slot = register_tid(fp_self_tid(), parent_tid, start_routine, name);
     if (self->slot)
         self->slot->pthread = (unsigned long)pthread_self();
-    self->busy--;
     return self->slot;
 }
 

@@ -45,9 +45,8 @@ struct fp_self {
     /* Nonzero while flightprof runs libunwind on this thread: the
      * wrappers in interpose_fd.c serve libunwind's calls then. */
     int in_unwinder;
-    /* Nonzero while flightprof itself runs on this thread (allocator and
-     * lock wrappers check it to avoid recording their own work). */
-    int busy;
+    /* The depth of the internal scope (fp_internal_enter). */
+    int internal;
     /* The thread's stack, for validating frame-pointer walks; 0/0 when
      * unknown. */
     uintptr_t stack_lo, stack_hi;
@@ -61,6 +60,28 @@ int fp_self_tid(void);
 static inline struct fp_self *fp_self(void)
 {
     return &fp_self_tls;
+}
+
+/*
+ * The internal scope. While a thread runs flightprof's own work that calls
+ * into the program's allocator, or into code that calls interposed
+ * functions (libunwind, dlsym, the dynamic loader, the writer module), the
+ * wrappers forward without feeding any collector. Scopes nest. What libc.h
+ * covers needs none: it never reaches a wrapper. Async-signal-safe.
+ */
+static inline void fp_internal_enter(void)
+{
+    fp_self_tls.internal++;
+}
+
+static inline void fp_internal_leave(void)
+{
+    fp_self_tls.internal--;
+}
+
+static inline bool fp_internal_active(void)
+{
+    return fp_self_tls.internal != 0;
 }
 
 /*

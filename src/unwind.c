@@ -24,6 +24,7 @@
 #include <ucontext.h>
 #include <unistd.h>
 
+#include "libc.h"
 #include "loaderlock.h"
 #include "log.h"
 #include "threads.h"
@@ -38,28 +39,49 @@ static int (*unw_backtrace_fn)(void **buffer, int size);
  * it has none. */
 static size_t unw_tls_module;
 static _Atomic uint64_t loader_fallbacks, libunwind_failures;
-/* The dynamic loader's code, [lo, hi): a PC there may hold the loader's
- * locks with its lists half-updated. Set once by fp_unwind_init. */
-static uintptr_t ldso_text_lo, ldso_text_hi;
+/* An object's code, [lo, hi). */
+struct text {
+    uintptr_t base, lo, hi;
+};
+/* The dynamic loader's: a PC there may hold the loader's locks with its
+ * lists half-updated. libunwind's: what it maps and unmaps on its own
+ * (a thread's trace cache, freed by a thread-exit destructor, outside any
+ * call of ours) is flightprof's. Set once by fp_unwind_init. */
+static struct text ldso_text, unw_text;
 
-static int find_ldso_text(struct dl_phdr_info *info, size_t size, void *base)
+static int find_text(struct dl_phdr_info *info, size_t size, void *arg)
 {
+    struct text *t = arg;
+
     (void)size;
-    if (info->dlpi_addr != (uintptr_t)base)
+    if (info->dlpi_addr != t->base)
         return 0;
     for (int i = 0; i < info->dlpi_phnum; i++) {
         const ElfW(Phdr) *ph = &info->dlpi_phdr[i];
         if (ph->p_type == PT_LOAD && (ph->p_flags & PF_X)) {
-            ldso_text_lo = info->dlpi_addr + ph->p_vaddr;
-            ldso_text_hi = ldso_text_lo + ph->p_memsz;
+            t->lo = info->dlpi_addr + ph->p_vaddr;
+            t->hi = t->lo + ph->p_memsz;
         }
     }
     return 1;
 }
 
+/* Fills t->lo, t->hi for the object loaded at t->base. */
+static void locate_text(struct text *t)
+{
+    fp_self()->in_loader++; /* it holds the loader's lock: see libc.h */
+    fp_libc_dl_iterate_phdr(find_text, t);
+    fp_self()->in_loader--;
+}
+
+static bool in_text(const struct text *t, uintptr_t pc)
+{
+    return pc >= t->lo && pc < t->hi;
+}
+
 static bool in_dynamic_loader(uintptr_t pc)
 {
-    return pc >= ldso_text_lo && pc < ldso_text_hi;
+    return in_text(&ldso_text, pc);
 }
 
 bool fp_unwind_readable(uintptr_t addr)
@@ -75,6 +97,11 @@ bool fp_unwind_pc_in_loader(uintptr_t pc)
     return in_dynamic_loader(pc);
 }
 
+bool fp_unwind_pc_in_libunwind(uintptr_t pc)
+{
+    return in_text(&unw_text, pc);
+}
+
 /*
  * Around every call into libunwind: it takes the loader's lock itself
  * (in_loader), its validation calls go to interpose_fd.c's wrappers
@@ -85,12 +112,12 @@ static void enter_libunwind(struct fp_self *self)
 {
     self->in_loader++;
     self->in_unwinder++;
-    self->busy++;
+    fp_internal_enter();
 }
 
 static void leave_libunwind(struct fp_self *self)
 {
-    self->busy--;
+    fp_internal_leave();
     self->in_unwinder--;
     self->in_loader--;
 }
@@ -134,7 +161,8 @@ int fp_unwind_init(void)
         return result;
     result = -1;
 
-    dl_iterate_phdr(find_ldso_text, (void *)getauxval(AT_BASE));
+    ldso_text.base = getauxval(AT_BASE);
+    locate_text(&ldso_text);
     if (fp_loaderlock_init() != 0)
         fp_log("cannot locate the dynamic loader's lock; samples taken in dlopen may use frame pointers");
     lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
@@ -150,6 +178,11 @@ int fp_unwind_init(void)
     }
     if (dlinfo(lib, RTLD_DI_TLS_MODID, &unw_tls_module) != 0)
         unw_tls_module = 0;
+    Dl_info info;
+    if (dladdr((void *)unw_backtrace_fn, &info) && info.dli_fbase) {
+        unw_text.base = (uintptr_t)info.dli_fbase;
+        locate_text(&unw_text);
+    }
     warm_up(lib);
     fp_unwind_thread_prepare();
     result = 0;
@@ -168,9 +201,9 @@ void fp_unwind_thread_prepare(void)
     struct tls_index ti = {unw_tls_module, 0};
 
     if (unw_tls_module) {
-        fp_self()->busy++; /* the loader's malloc for it is ours, not the program's */
+        fp_internal_enter(); /* the loader's malloc for it is ours, not the program's */
         __tls_get_addr(&ti);
-        fp_self()->busy--;
+        fp_internal_leave();
     }
 }
 

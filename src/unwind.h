@@ -60,6 +60,11 @@ bool fp_unwind_readable(uintptr_t addr);
  * loader's locks (then only frame pointers are safe). Async-signal-safe. */
 bool fp_unwind_pc_in_loader(uintptr_t pc);
 
+/* True if `pc` is in the code of the libunwind flightprof loaded: what it
+ * maps or unmaps is flightprof's, not the program's. False before
+ * fp_unwind_init. Async-signal-safe. */
+bool fp_unwind_pc_in_libunwind(uintptr_t pc);
+
 /* Converts a stack in place to location addresses: every return address
  * (all entries but pcs[0] when `leaf_exact`) becomes address - 1. */
 void fp_unwind_to_locations(uint64_t *addrs, const uintptr_t *pcs, int n, bool leaf_exact);

@@ -1,4 +1,4 @@
-// links: src/ring.c src/threads.c
+// links: src/ring.c src/threads.c src/libc.c src/interpose.c
 /* The recorder's chunk pool: events come back intact and in order; a full
  * pool recycles the oldest chunks and counts what it overwrote per thread;
  * writers (and a signal handler nesting inside a writer) racing with a

@@ -1,0 +1,90 @@
+/*
+ * The real definitions of the interposed functions flightprof calls
+ * itself (libc.h). Owns one resolved pointer per function, written once
+ * (racing resolvers store the same value) and read-only afterwards.
+ *
+ * Signal context: every function, after fp_libc_init.
+ */
+#include "libc.h"
+
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+
+#include "interpose.h"
+
+static __typeof__(mmap) *FP_REAL(mmap);
+static __typeof__(munmap) *FP_REAL(munmap);
+static __typeof__(pthread_mutex_lock) *FP_REAL(pthread_mutex_lock);
+static __typeof__(pthread_join) *FP_REAL(pthread_join);
+static __typeof__(sigaction) *FP_REAL(sigaction);
+static __typeof__(pthread_sigmask) *FP_REAL(pthread_sigmask);
+static __typeof__(setitimer) *FP_REAL(setitimer);
+static __typeof__(prctl) *FP_REAL(prctl);
+static __typeof__(syscall) *FP_REAL(syscall);
+static __typeof__(dl_iterate_phdr) *FP_REAL(dl_iterate_phdr);
+
+void fp_libc_init(void)
+{
+    FP_RESOLVE(mmap);
+    FP_RESOLVE(munmap);
+    FP_RESOLVE(pthread_mutex_lock);
+    FP_RESOLVE(pthread_join);
+    FP_RESOLVE(sigaction);
+    FP_RESOLVE(pthread_sigmask);
+    FP_RESOLVE(setitimer);
+    FP_RESOLVE(prctl);
+    FP_RESOLVE(syscall);
+    FP_RESOLVE(dl_iterate_phdr);
+}
+
+void *fp_libc_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset)
+{
+    return FP_RESOLVE(mmap)(addr, len, prot, flags, fd, offset);
+}
+
+int fp_libc_munmap(void *addr, size_t len)
+{
+    return FP_RESOLVE(munmap)(addr, len);
+}
+
+int fp_libc_pthread_mutex_lock(pthread_mutex_t *mutex)
+{
+    return FP_RESOLVE(pthread_mutex_lock)(mutex);
+}
+
+int fp_libc_pthread_join(pthread_t thread, void **ret)
+{
+    return FP_RESOLVE(pthread_join)(thread, ret);
+}
+
+int fp_libc_sigaction(int sig, const struct sigaction *act, struct sigaction *old)
+{
+    return FP_RESOLVE(sigaction)(sig, act, old);
+}
+
+int fp_libc_pthread_sigmask(int how, const sigset_t *set, sigset_t *old)
+{
+    return FP_RESOLVE(pthread_sigmask)(how, set, old);
+}
+
+int fp_libc_setitimer(int which, const struct itimerval *value, struct itimerval *old)
+{
+    return FP_RESOLVE(setitimer)(which, value, old);
+}
+
+int fp_libc_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+                  unsigned long a5)
+{
+    return FP_RESOLVE(prctl)(option, a2, a3, a4, a5);
+}
+
+long fp_libc_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6)
+{
+    return FP_RESOLVE(syscall)(number, a1, a2, a3, a4, a5, a6);
+}
+
+int fp_libc_dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data)
+{
+    return FP_RESOLVE(dl_iterate_phdr)(callback, data);
+}

@@ -1,0 +1,59 @@
+/*
+ * The wall between flightprof and the functions it interposes: the real
+ * definitions (the next ones after flightprof's own, as the program would
+ * have called them without it) of every interposed function that the
+ * library itself calls. Code outside the interposer files calls these and
+ * never an interposed name, so flightprof's own mappings, locks, signal
+ * masks, thread names and loader walks never reach its collectors and need
+ * no reentrancy guard; t_arch_libc_wall checks every object for it.
+ *
+ * The one exception is the allocator: memory crosses between flightprof
+ * and the libraries it uses (libdw and protobuf-c hand out what malloc
+ * gave them, and free what they are given), so flightprof allocates from
+ * the program's allocator, whatever it is, inside the internal scope
+ * (fp_internal_enter in threads.h), where the allocator wrappers feed
+ * nothing.
+ *
+ * Signal context: every function here once fp_libc_init has run (each is
+ * then one indirect call to libc).
+ */
+#ifndef FLIGHTPROF_LIBC_H
+#define FLIGHTPROF_LIBC_H
+
+#include <link.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stddef.h>
+#include <sys/time.h>
+#include <sys/types.h>
+
+/* Resolves every function below, so that none is resolved (which takes
+ * the loader's lock and may allocate) in a signal handler. Called first
+ * at load; the functions also resolve themselves on first use, for code
+ * that runs before the constructor (another library's). Not
+ * async-signal-safe. */
+void fp_libc_init(void);
+
+void *fp_libc_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset);
+int fp_libc_munmap(void *addr, size_t len);
+
+int fp_libc_pthread_mutex_lock(pthread_mutex_t *mutex);
+int fp_libc_pthread_join(pthread_t thread, void **ret);
+
+int fp_libc_sigaction(int sig, const struct sigaction *act, struct sigaction *old);
+int fp_libc_pthread_sigmask(int how, const sigset_t *set, sigset_t *old);
+int fp_libc_setitimer(int which, const struct itimerval *value, struct itimerval *old);
+
+/* prctl(2) with its four optional arguments (pass 0 for unused ones). */
+int fp_libc_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
+                  unsigned long a5);
+
+/* syscall(2); pass unused arguments as 0. */
+long fp_libc_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
+
+/* The caller marks the loader window itself (fp_self()->in_loader), as
+ * the wrapper does for the program: a sample must not run libunwind while
+ * this thread holds the loader's lock. */
+int fp_libc_dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data);
+
+#endif
