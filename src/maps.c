@@ -156,16 +156,20 @@ static int parse_line(char *line, struct fp_mapping *m)
     return 1;
 }
 
-static int read_maps(const char *proc_path, struct fp_maps *out)
+/* Reads from `fd` (closed here), or fails if it is -1. */
+static int read_maps(int fd, struct fp_maps *out)
 {
-    FILE *f = fopen(proc_path, "re");
+    FILE *f = fd >= 0 ? fdopen(fd, "r") : NULL;
     char *line = NULL;
     size_t cap = 0;
     int rc = 0;
 
     *out = (struct fp_maps){0};
-    if (!f)
+    if (!f) {
+        if (fd >= 0)
+            close(fd);
         return -1;
+    }
     int saved = 0;
     while (rc == 0) {
         errno = 0;
@@ -197,7 +201,7 @@ static int read_maps(const char *proc_path, struct fp_maps *out)
 
 int fp_maps_read_self(struct fp_maps *out)
 {
-    return read_maps("/proc/self/maps", out);
+    return read_maps(fp_maps_open_self(), out);
 }
 
 int fp_maps_read_pid(pid_t pid, struct fp_maps *out)
@@ -205,7 +209,7 @@ int fp_maps_read_pid(pid_t pid, struct fp_maps *out)
     char path[64];
 
     snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-    return read_maps(path, out);
+    return read_maps(open(path, O_RDONLY | O_CLOEXEC), out);
 }
 
 const struct fp_mapping *fp_maps_find(const struct fp_maps *maps, uint64_t addr)

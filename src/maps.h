@@ -5,6 +5,8 @@
 #ifndef FLIGHTPROF_MAPS_H
 #define FLIGHTPROF_MAPS_H
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stddef.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -22,6 +24,20 @@ struct fp_maps {
     struct fp_mapping *v;
     size_t n;
 };
+
+/* Opens the calling process's maps for reading. Through the calling
+ * thread: once the main thread has ended (pthread_exit with others still
+ * running), /proc/self names the dead leader, whose maps read as empty.
+ * /proc/thread-self needs Linux 3.17; older kernels get /proc/self.
+ * Returns the descriptor or -1. Async-signal-safe. */
+static inline int fp_maps_open_self(void)
+{
+    int fd = open("/proc/thread-self/maps", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0 && errno == ENOENT)
+        fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    return fd;
+}
 
 /* The memfd name of flightprof's writer module (writer.c). */
 #define FP_WRITER_MEMFD "flightprof-writer"

@@ -291,7 +291,7 @@ static void emit_mappings(struct writer *w)
     uint32_t count = 0;
     size_t line_len = 0;
     ssize_t n;
-    int fd = open("/proc/self/maps", O_RDONLY | O_CLOEXEC);
+    int fd = fp_maps_open_self();
 
     s->prev_path[0] = '\0';
     while (fd >= 0 && ((n = read(fd, s->maps, sizeof(s->maps))) > 0 || (n < 0 && errno == EINTR))) {

@@ -2,7 +2,9 @@
 # The process ends when the program's last thread ends, as it would
 # without flightprof (glibc calls exit(0) then): main calling pthread_exit,
 # a worker outliving it, and a fork child whose only thread returns from
-# its start routine. The profiles are written at that exit.
+# its start routine. The profiles are written at that exit, and name the
+# program's binary even when the main thread was gone by then (/proc/self
+# of a dead leader lists no mapping).
 source "$FP_ROOT/tests/lib.sh"
 
 prog=$FP_PROGS/rel_threads_end
@@ -17,6 +19,16 @@ for mode in main-exit worker fork-child; do
     diff "plain-$mode.out" "with-$mode.out" || fail "$mode: output differs"
     [ -f cpu.pb.gz ] || fail "$mode: no profile written at exit"
     pprof -top cpu.pb.gz >/dev/null
+    if go tool pprof -raw cpu.pb.gz 2>&1 | grep -q 'Main binary filename not available'; then
+        fail "$mode: the profile names no binary"
+    fi
+    go tool pprof -raw cpu.pb.gz >raw.txt 2>/dev/null
+    # A profile without samples needs no mapping; one with samples does.
+    nsamples=$(sed -n '/^Samples:/,/^Locations/p' raw.txt | grep -c '^ *[0-9]' || true)
+    if [ "$nsamples" -gt 0 ] && ! sed -n '/^Mappings/,$p' raw.txt | grep -qF "$prog"; then
+        fail "$mode: $nsamples samples but no mapping of $prog in the profile"
+    fi
+    echo "$mode: $nsamples samples" >&2
 done
 # The fork child wrote its own profile at its exit too.
 ls cpu.pb.gz.* >/dev/null 2>&1 || fail "fork-child: the child wrote no profile"
