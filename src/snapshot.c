@@ -131,7 +131,11 @@ static void emit_section(struct writer *w, uint32_t kind, uint32_t count, const 
 static void emit_executable(struct writer *w)
 {
     char *path = w->s->line;
-    ssize_t n = readlink("/proc/self/exe", path, PATH_MAX - 1);
+    /* Through the thread, as fp_maps_open_self: a dead leader has no exe. */
+    ssize_t n = readlink("/proc/thread-self/exe", path, PATH_MAX - 1);
+
+    if (n < 0)
+        n = readlink("/proc/self/exe", path, PATH_MAX - 1);
 
     path[n > 0 ? n : 0] = '\0';
     emit_section(w, FP_SNAP_SEC_EXECUTABLE, 0, path, strlen(path) + 1);

@@ -10,9 +10,9 @@ source "$FP_ROOT/tests/lib.sh"
 prog=$FP_PROGS/rel_threads_end
 for mode in main-exit worker fork-child; do
     "$prog" "$mode" >"plain-$mode.out" || fail "$mode: plain run failed"
-    rm -f cpu.pb.gz*
+    rm -f cpu.pb.gz* fr-*.fr
     rc=0
-    FLIGHTPROF_CPU=$FP_TMP/cpu.pb.gz FLIGHTPROF_SNAPSHOT=$FP_TMP/fr-%p.fr \
+    FLIGHTPROF_CPU=$FP_TMP/cpu.pb.gz FLIGHTPROF_SNAPSHOT=$FP_TMP/fr-%p.fr FLIGHTPROF_SNAPSHOT_ON=exit \
         timeout -k 2 20 env LD_PRELOAD="$FP_PRELOAD" "$prog" "$mode" >"with-$mode.out" || rc=$?
     [ "$rc" = 124 ] || [ "$rc" = 137 ] && fail "$mode: the process did not end (a flightprof thread kept it alive)"
     [ "$rc" = 0 ] || fail "$mode: exit status $rc"
@@ -29,6 +29,12 @@ for mode in main-exit worker fork-child; do
         fail "$mode: $nsamples samples but no mapping of $prog in the profile"
     fi
     echo "$mode: $nsamples samples" >&2
+    # The exit snapshot names the program too (its executable and maps).
+    for f in fr-*.fr; do
+        "$FP_CLI" dump "$f" >"$f.txt" || fail "$mode: dump of $f failed"
+        grep -q "^process: *[0-9]* $prog\$" "$f.txt" || fail "$mode: $f: $(grep '^process:' "$f.txt")"
+        grep -q 'mappings: [1-9]' "$f.txt" || fail "$mode: $f: $(grep 'mappings:' "$f.txt")"
+    done
 done
 # The fork child wrote its own profile at its exit too.
 ls cpu.pb.gz.* >/dev/null 2>&1 || fail "fork-child: the child wrote no profile"
