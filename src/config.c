@@ -46,7 +46,8 @@ static int parse_scaled(const char *s, const struct unit *units, uint64_t *out)
     return -1;
 }
 
-int fp_config_parse_size(const char *s, uint64_t *out)
+/* "8388608", "64MiB", "64M", "512KiB", "1GB" (GB = 10^9, GiB = 2^30). */
+static int parse_size(const char *s, uint64_t *out)
 {
     static const struct unit units[] = {
         {"", 1}, {"b", 1},
@@ -58,7 +59,8 @@ int fp_config_parse_size(const char *s, uint64_t *out)
     return parse_scaled(s, units, out);
 }
 
-int fp_config_parse_duration(const char *s, uint64_t *out_ns)
+/* "10s", "500ms", "250us", "100ns", "2m", "1h"; a bare number is seconds. */
+static int parse_duration(const char *s, uint64_t *out_ns)
 {
     static const struct unit units[] = {
         {"", 1000000000ull}, {"s", 1000000000ull},
@@ -109,7 +111,8 @@ int fp_config_parse_signal(const char *s, int *out)
     return -1;
 }
 
-int fp_config_parse_snapshot_on(const char *s, unsigned *out)
+/* "crash,error,exit" in any order and combination. */
+static int parse_snapshot_on(const char *s, unsigned *out)
 {
     static const struct {
         const char *name;
@@ -215,7 +218,7 @@ static void load_snapshot_on(struct fp_config *cfg)
 {
     const char *s = getenv("FLIGHTPROF_SNAPSHOT_ON");
 
-    if (s && fp_config_parse_snapshot_on(s, &cfg->snapshot_on) != 0)
+    if (s && parse_snapshot_on(s, &cfg->snapshot_on) != 0)
         fp_log("FLIGHTPROF_SNAPSHOT_ON=%s is not a comma list of crash, error, exit; using crash", s);
 }
 
@@ -287,9 +290,9 @@ void fp_config_load(struct fp_config *cfg)
     load_int("FLIGHTPROF_DEPTH", 1, FP_DEPTH_MAX, &cfg->depth);
 
     load_path("FLIGHTPROF_SNAPSHOT", cfg->snapshot_path);
-    load_u64("FLIGHTPROF_RECORDER_SIZE", fp_config_parse_size, "a size like 8MiB",
+    load_u64("FLIGHTPROF_RECORDER_SIZE", parse_size, "a size like 8MiB",
              &cfg->recorder_size);
-    load_u64("FLIGHTPROF_RECORDER_AGE", fp_config_parse_duration, "a duration like 10s",
+    load_u64("FLIGHTPROF_RECORDER_AGE", parse_duration, "a duration like 10s",
              &cfg->recorder_age_ns);
     load_signal("FLIGHTPROF_SNAPSHOT_SIGNAL", &cfg->snapshot_signal);
     load_snapshot_on(cfg);

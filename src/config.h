@@ -67,16 +67,10 @@ void fp_config_load(struct fp_config *cfg);
  * CLI. */
 void fp_config_load_symcache(char dir[PATH_MAX]);
 
-/* Parsers shared with the CLI. Each returns 0, or -1 for a value it does
- * not accept (and leaves *out alone). */
+/* Parsers the CLI shares. Each returns 0, or -1 for a value it does not
+ * accept (and leaves *out alone). */
 int fp_config_parse_int(const char *s, long min, long max, long *out);
-/* "8388608", "64MiB", "64M", "512KiB", "1GB" (GB = 10^9, GiB = 2^30). */
-int fp_config_parse_size(const char *s, uint64_t *out);
-/* "10s", "500ms", "250us", "100ns", "2m", "1h"; a bare number is seconds. */
-int fp_config_parse_duration(const char *s, uint64_t *out_ns);
 /* "SIGUSR2", "USR2", "12"; "none" gives 0. */
 int fp_config_parse_signal(const char *s, int *out);
-/* "crash,error,exit" in any order and combination. */
-int fp_config_parse_snapshot_on(const char *s, unsigned *out);
 
 #endif

@@ -10,7 +10,7 @@
  * pending trigger of the snapshot signal (atomic) and the lock that
  * serialises normal snapshot writes (snapshot_lock).
  *
- * Signal context: every fp_recorder_* hook, fp_recorder_next_path,
+ * Signal context: every fp_recorder_* hook, next_path,
  * flightprof_log, flightprof_region_*, on_snapshot_signal.
  */
 #include "recorder.h"
@@ -332,7 +332,10 @@ FP_EXPORT void flightprof_region_end(void)
 
 /* ---- snapshots ------------------------------------------------------------------------ */
 
-int fp_recorder_next_path(char *path, uint64_t *seq)
+/* The next snapshot file name from the FLIGHTPROF_SNAPSHOT pattern (PATH_MAX
+ * bytes) and its sequence number. Returns 0, or -1 if the name is too long.
+ * Async-signal-safe (the crash snapshot takes it). */
+static int next_path(char *path, uint64_t *seq)
 {
     struct timespec now;
 
@@ -354,7 +357,7 @@ static int take_snapshot(const char *path, enum fp_snap_trigger trigger, int exi
     fp_internal_enter(); /* our locking and I/O are not the program's */
     fp_libc_pthread_mutex_lock(&snapshot_lock);
     if (!path) {
-        if (fp_recorder_next_path(generated, &req.sequence) != 0) {
+        if (next_path(generated, &req.sequence) != 0) {
             rc = -1;
             goto out;
         }
@@ -383,7 +386,7 @@ int fp_recorder_write_crash(int sig, int si_code, uint64_t fault_addr, int tid,
         .fault_addr = fault_addr, .crash_tid = tid, .crash_pcs = pcs, .crash_depth = depth,
     };
 
-    if (fp_recorder_next_path(path, &req.sequence) != 0)
+    if (next_path(path, &req.sequence) != 0)
         return -1;
     return fp_snapshot_write(path, &req, FP_SNAPSHOT_CRASH);
 }

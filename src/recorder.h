@@ -80,13 +80,6 @@ void fp_recorder_wait(int kind, const void *object, uint64_t wait_ns, const void
 void fp_recorder_fatal_signal(int signo, int si_code, const void *addr);
 
 /*
- * The next snapshot file name from the FLIGHTPROF_SNAPSHOT pattern (PATH_MAX
- * bytes) and its sequence number. Returns 0, or -1 if the name is too long.
- * Async-signal-safe.
- */
-int fp_recorder_next_path(char *path, uint64_t *sequence);
-
-/*
  * Writes the crash snapshot for fatal signal `sig` taken by thread `tid`
  * (fault address, and its stack: exact PC first) to the next pattern name,
  * returned in `path` (PATH_MAX bytes). Returns 0 or -1 with errno. Only

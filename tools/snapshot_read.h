@@ -1,4 +1,3 @@
-/* READER-API-READY */
 /*
  * Reading flight-recorder snapshots (format: src/snapfmt.h,
  * docs/snapshot-format.md). fp_snap_open reads the whole file into memory
