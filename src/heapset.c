@@ -9,10 +9,11 @@
  * Signal context: none.
  */
 #include "heapset.h"
-#include "libc.h"
 
 #include <errno.h>
 #include <sys/mman.h>
+
+#include "libc.h"
 
 #define EMPTY 0
 #define TOMBSTONE 1
@@ -38,7 +39,7 @@ static void filter_count(struct fp_heapset *set, uintptr_t ptr, int delta)
 int fp_heapset_init(struct fp_heapset *set, size_t max_slots)
 {
     void *mem = fp_libc_mmap(NULL, max_slots * sizeof(struct fp_heapset_slot), PROT_READ | PROT_WRITE,
-                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+                             MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
     if (mem == MAP_FAILED)
         return -1;
@@ -101,7 +102,7 @@ static int rebuild(struct fp_heapset *set, size_t new_slots)
     size_t live = fp_heapset_live(set);
     size_t scratch_len = (live ? live : 1) * sizeof(struct fp_heapset_slot);
     struct fp_heapset_slot *scratch = fp_libc_mmap(NULL, scratch_len, PROT_READ | PROT_WRITE,
-                                           MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                                                   MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     size_t n = 0;
 
     if (scratch == MAP_FAILED)

@@ -131,11 +131,11 @@ int fp_ring_init(uint64_t total_bytes)
         return -1;
     }
     void *headers = fp_libc_mmap(NULL, n * sizeof(struct chunk), PROT_READ | PROT_WRITE,
-                         MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+                                 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
     if (headers == MAP_FAILED)
         return -1;
     void *data = fp_libc_mmap(NULL, n * bytes, PROT_READ | PROT_WRITE,
-                      MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+                              MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
     if (data == MAP_FAILED) {
         fp_libc_munmap(headers, n * sizeof(struct chunk));
         return -1;

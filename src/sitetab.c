@@ -50,7 +50,7 @@ struct fp_sitetab *fp_sitetab_new(size_t max_sites, size_t max_frames)
     size_t len = sizeof(struct fp_sitetab) + (max_sites + 1) * sizeof(struct site) +
                  max_frames * sizeof(uintptr_t) + index_slots * sizeof(uint32_t);
     char *mem = fp_libc_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
-                     -1, 0);
+                             -1, 0);
 
     if (mem == MAP_FAILED)
         return NULL;

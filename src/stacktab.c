@@ -16,12 +16,13 @@
  * Signal context: fp_stacktab_add.
  */
 #include "stacktab.h"
-#include "libc.h"
 
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <string.h>
 #include <sys/mman.h>
+
+#include "libc.h"
 
 #define MAX_PROBES 64
 
