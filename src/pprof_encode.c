@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "hash.h"
 #include "outfile.h"
 #include "pprof_internal.h"
 #include "proto/profile.pb-c.h"

@@ -14,6 +14,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "hash.h"
 #include "libc.h"
 #include "threads.h"
 #include "unwind.h"
@@ -35,18 +36,9 @@ struct fp_sitetab {
     size_t used_frames;      /* under the lock */
 };
 
-static size_t round_up_pow2(size_t n)
-{
-    size_t p = 1;
-
-    while (p < n)
-        p *= 2;
-    return p;
-}
-
 struct fp_sitetab *fp_sitetab_new(size_t max_sites, size_t max_frames)
 {
-    size_t index_slots = round_up_pow2(max_sites * 2);
+    size_t index_slots = fp_round_up_pow2(max_sites * 2);
     size_t len = sizeof(struct fp_sitetab) + (max_sites + 1) * sizeof(struct site) +
                  max_frames * sizeof(uintptr_t) + index_slots * sizeof(uint32_t);
     char *mem = fp_libc_mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
@@ -69,14 +61,7 @@ struct fp_sitetab *fp_sitetab_new(size_t max_sites, size_t max_frames)
 
 static uint64_t hash_site(const uintptr_t *pcs, int depth, uint64_t tag)
 {
-    uint64_t h = 0xcbf29ce484222325ull ^ tag;
-
-    for (int i = 0; i < depth; i++) {
-        h ^= pcs[i];
-        h *= 0x100000001b3ull;
-        h ^= h >> 29;
-    }
-    return h;
+    return fp_hash_pcs(tag, pcs, depth);
 }
 
 static int same_site(const struct fp_sitetab *tab, const struct site *s, uint64_t hash,

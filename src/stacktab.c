@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
+#include "hash.h"
 #include "libc.h"
 
 #define MAX_PROBES 64
@@ -49,15 +50,6 @@ struct fp_stacktab {
     uintptr_t *arena;
 };
 
-static size_t round_up_pow2(size_t n)
-{
-    size_t p = 1;
-
-    while (p < n)
-        p <<= 1;
-    return p;
-}
-
 /* The header at the start of a zeroed mapping of map_size bytes. */
 static void init_header(struct fp_stacktab *tab, size_t map_size, size_t nslots, size_t frames)
 {
@@ -71,7 +63,7 @@ static void init_header(struct fp_stacktab *tab, size_t map_size, size_t nslots,
 
 struct fp_stacktab *fp_stacktab_new(size_t slots, size_t frames)
 {
-    size_t nslots = round_up_pow2(slots);
+    size_t nslots = fp_round_up_pow2(slots);
     size_t size = sizeof(struct fp_stacktab) + nslots * sizeof(struct slot) +
                   nslots * sizeof(uint32_t) + frames * sizeof(uintptr_t);
     /* Untouched pages cost nothing: only slots and frames in use become
@@ -90,16 +82,11 @@ void fp_stacktab_free(struct fp_stacktab *tab)
         fp_libc_munmap(tab, tab->map_size);
 }
 
-/* FNV-1a over the tid and addresses; never 0, which marks an empty slot. */
+/* Never 0, which marks an empty slot. */
 static uint64_t hash_key(int tid, const uintptr_t *pcs, int depth)
 {
-    uint64_t h = 1469598103934665603ull ^ (uint64_t)(uint32_t)tid;
+    uint64_t h = fp_hash_pcs((uint64_t)(uint32_t)tid, pcs, depth);
 
-    for (int i = 0; i < depth; i++) {
-        h ^= (uint64_t)pcs[i];
-        h *= 1099511628211ull;
-    }
-    h ^= h >> 29;
     return h ? h : 1;
 }
 

@@ -9,18 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "hash.h"
+
 #define MIN_SLOTS 64
-
-uint64_t fp_hash_bytes(uint64_t hash, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-
-    for (size_t i = 0; i < len; i++) {
-        hash ^= p[i];
-        hash *= 1099511628211ull;
-    }
-    return hash;
-}
 
 uint32_t fp_hashidx_find(const struct fp_hashidx *h, uint64_t hash, fp_hashidx_eq eq,
                          const void *ctx, const void *key)

@@ -35,17 +35,6 @@ int fp_hashidx_add(struct fp_hashidx *h, uint64_t hash, uint32_t entry);
 
 void fp_hashidx_free(struct fp_hashidx *h);
 
-/* FNV-1a over `len` bytes, continuing from `hash` (start with
- * FP_HASH_SEED). */
-#define FP_HASH_SEED 14695981039346656037ull
-uint64_t fp_hash_bytes(uint64_t hash, const void *data, size_t len);
-
-/* The hash of one 64-bit key (an address, an offset). */
-static inline uint64_t fp_hash_u64(uint64_t key)
-{
-    return fp_hash_bytes(FP_HASH_SEED, &key, sizeof(key));
-}
-
 /* Makes room for `need` elements of `size` bytes in the array `*(void **)vp`
  * of capacity `*cap`, doubling it. Returns 0 or -1 when out of memory. */
 int fp_array_reserve(void *vp, size_t *cap, size_t need, size_t size);

@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "debuginfo.h"
+#include "hash.h"
 #include "log.h"
 #include "outfile.h"
 #include "strtab.h"

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "hash.h"
 #include "strtab.h"
 #include "symcache.h"
 
