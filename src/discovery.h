@@ -7,8 +7,9 @@
  * A process whose library loads with an output configured writes
  * DIR/PID.conf, DIR being $XDG_RUNTIME_DIR/flightprof when that variable is
  * an absolute path and the directory is usable, else /dev/shm/flightprof-UID
- * when usable, else /tmp/flightprof-UID (UID the effective uid). DIR is created 0700 and used only while it is a
- * directory, not a symlink, owned by the user and closed to others; the
+ * when usable, else /tmp/flightprof-UID (UID the effective uid). DIR is
+ * created 0700 and used only while it is a directory, not a symlink, owned
+ * by the user and closed to others; the
  * file is 0600, written to PID.conf.tmp and renamed, and removed at exit.
  * A process killed by SIGKILL (or a crash, or _exit) leaves its file
  * behind: the start time in it tells a reader that the process it names is

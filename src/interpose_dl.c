@@ -16,16 +16,11 @@
 #include <link.h>
 
 #include "interpose.h"
-#include "threads.h"
+#include "libc.h"
 
-static __typeof__(dl_iterate_phdr) *FP_REAL(dl_iterate_phdr);
-
+/* fp_libc_dl_iterate_phdr marks the window, for the program's calls and
+ * flightprof's alike. */
 FP_EXPORT int dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data)
 {
-    struct fp_self *self = fp_self();
-
-    self->in_loader++;
-    int rc = FP_RESOLVE(dl_iterate_phdr)(callback, data);
-    self->in_loader--;
-    return rc;
+    return fp_libc_dl_iterate_phdr(callback, data);
 }

@@ -5,8 +5,8 @@
  * wait to the flight recorder and the mutex profile. Uncontended locking
  * costs a trylock; with nothing to feed (`hooks` 0), a load and a branch.
  *
- * flightprof's own locking (fp_internal_active()) goes straight through, so the
- * reporting path never recurses into itself.
+ * flightprof's own locking (in the internal scope) goes straight through,
+ * so the reporting path never recurses into itself.
  *
  * Signal context: none.
  */

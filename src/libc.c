@@ -12,6 +12,7 @@
 #include <unistd.h>
 
 #include "interpose.h"
+#include "threads.h"
 
 static __typeof__(mmap) *FP_REAL(mmap);
 static __typeof__(munmap) *FP_REAL(munmap);
@@ -86,5 +87,10 @@ long fp_libc_syscall(long number, long a1, long a2, long a3, long a4, long a5, l
 
 int fp_libc_dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data)
 {
-    return FP_RESOLVE(dl_iterate_phdr)(callback, data);
+    struct fp_self *self = fp_self();
+
+    self->in_loader++;
+    int rc = FP_RESOLVE(dl_iterate_phdr)(callback, data);
+    self->in_loader--;
+    return rc;
 }

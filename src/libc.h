@@ -51,9 +51,9 @@ int fp_libc_prctl(int option, unsigned long a2, unsigned long a3, unsigned long 
 /* syscall(2); pass unused arguments as 0. */
 long fp_libc_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);
 
-/* The caller marks the loader window itself (fp_self()->in_loader), as
- * the wrapper does for the program: a sample must not run libunwind while
- * this thread holds the loader's lock. */
+/* Marks the loader window (fp_self()->in_loader) around the call: it
+ * holds the loader's lock, and a sample landing there must not run
+ * libunwind. */
 int fp_libc_dl_iterate_phdr(int (*callback)(struct dl_phdr_info *, size_t, void *), void *data);
 
 #endif

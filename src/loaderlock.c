@@ -79,9 +79,7 @@ int fp_loaderlock_init(void)
         return -1;
     s.base = rtld_global;
     s.size = sym->st_size;
-    fp_self()->in_loader++; /* it holds the loader's lock: see libc.h */
     fp_libc_dl_iterate_phdr(find_held_mutexes, &s);
-    fp_self()->in_loader--;
     const struct mutex_head *match = NULL;
     for (int i = 0; i < s.nfound; i++) {
         if (s.found[i]->lock != 0 || s.found[i]->owner != 0)

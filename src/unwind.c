@@ -49,6 +49,8 @@ struct text {
  * call of ours) is flightprof's. Set once by fp_unwind_init. */
 static struct text ldso_text, unw_text;
 
+/* Fills t->lo, t->hi for the object loaded at t->base (a dl_iterate_phdr
+ * callback). */
 static int find_text(struct dl_phdr_info *info, size_t size, void *arg)
 {
     struct text *t = arg;
@@ -64,14 +66,6 @@ static int find_text(struct dl_phdr_info *info, size_t size, void *arg)
         }
     }
     return 1;
-}
-
-/* Fills t->lo, t->hi for the object loaded at t->base. */
-static void locate_text(struct text *t)
-{
-    fp_self()->in_loader++; /* it holds the loader's lock: see libc.h */
-    fp_libc_dl_iterate_phdr(find_text, t);
-    fp_self()->in_loader--;
 }
 
 static bool in_text(const struct text *t, uintptr_t pc)
@@ -162,7 +156,7 @@ int fp_unwind_init(void)
     result = -1;
 
     ldso_text.base = getauxval(AT_BASE);
-    locate_text(&ldso_text);
+    fp_libc_dl_iterate_phdr(find_text, &ldso_text);
     if (fp_loaderlock_init() != 0)
         fp_log("cannot locate the dynamic loader's lock; samples taken in dlopen may use frame pointers");
     lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
@@ -181,7 +175,7 @@ int fp_unwind_init(void)
     Dl_info info;
     if (dladdr((void *)unw_backtrace_fn, &info) && info.dli_fbase) {
         unw_text.base = (uintptr_t)info.dli_fbase;
-        locate_text(&unw_text);
+        fp_libc_dl_iterate_phdr(find_text, &unw_text);
     }
     warm_up(lib);
     fp_unwind_thread_prepare();

@@ -5,11 +5,12 @@
 # CLI finds the configuration in the process's discovery file, and for its
 # fork child (which writes none) in the parent's, naming the child's file
 # PATTERN.PID. Without XDG_RUNTIME_DIR the file is on /dev/shm (a memory
-# file system), not /tmp, and the CLI looks there. The file is private (0700 directory, 0600 file), holds the
-# pid and the start time, keeps no descriptor open, survives the fork
-# child's exit and is removed at the parent's normal exit; a stale file (a
-# pid reused after SIGKILL) is neither trusted nor kept. With redis-server
-# installed, the same on the real thing.
+# file system), not /tmp, and the CLI looks there. The file is private
+# (0700 directory, 0600 file), holds the pid and the start time, keeps no
+# descriptor open, survives the fork child's exit and is removed at the
+# parent's normal exit; a stale file (a pid reused after SIGKILL) is
+# neither trusted nor kept. With redis-server installed, the same on the
+# real thing.
 source "$FP_ROOT/tests/lib.sh"
 
 # This test's discovery files stay in its scratch directory.

@@ -19,10 +19,10 @@ for mode in main-exit worker fork-child; do
     diff "plain-$mode.out" "with-$mode.out" || fail "$mode: output differs"
     [ -f cpu.pb.gz ] || fail "$mode: no profile written at exit"
     pprof -top cpu.pb.gz >/dev/null
-    if go tool pprof -raw cpu.pb.gz 2>&1 | grep -q 'Main binary filename not available'; then
+    go tool pprof -raw cpu.pb.gz >raw.txt 2>&1
+    if grep -q 'Main binary filename not available' raw.txt; then
         fail "$mode: the profile names no binary"
     fi
-    go tool pprof -raw cpu.pb.gz >raw.txt 2>/dev/null
     # A profile without samples needs no mapping; one with samples does.
     nsamples=$(sed -n '/^Samples:/,/^Locations/p' raw.txt | grep -c '^ *[0-9]' || true)
     if [ "$nsamples" -gt 0 ] && ! sed -n '/^Mappings/,$p' raw.txt | grep -qF "$prog"; then
