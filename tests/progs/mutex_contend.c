@@ -2,6 +2,10 @@
  * HOLD_MS (5 ms) while a waiter, told the mutex is held, locks it in
  * contended_lock(): ROUNDS (100) times. Then the same with a rwlock held
  * for writing and a reader waiting in contended_rdlock(): 20 times.
+ * Every wait is a real contention however slow the machine: the holder
+ * lets go only once the waiter sleeps (its /proc state is S, and the
+ * waiter does nothing between rounds but spin), so a waiter delayed past
+ * the 5 ms cannot find the lock already free.
  * The waiter measures its own waits; the report file gets
  * "mutex_ns N" and "rwlock_ns N".
  * Usage: mutex_contend REPORT_FILE */
@@ -10,7 +14,10 @@
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <sys/syscall.h>
 #include <time.h>
+#include <unistd.h>
 
 #define HOLD_MS 5
 #define ROUNDS 100
@@ -18,7 +25,7 @@
 
 static pthread_mutex_t mutex = PTHREAD_MUTEX_INITIALIZER;
 static pthread_rwlock_t rwlock = PTHREAD_RWLOCK_INITIALIZER;
-static atomic_int held, done;
+static atomic_int held, done, waiter_tid;
 static uint64_t mutex_ns, rwlock_ns;
 
 static uint64_t now_ns(void)
@@ -29,11 +36,31 @@ static uint64_t now_ns(void)
     return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
+/* Whether thread TID of this process is asleep (state S): the waiter's
+ * only sleep is inside the lock. */
+static int sleeping(int tid)
+{
+    char path[64], buf[256];
+    snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return 0;
+    size_t n = fread(buf, 1, sizeof(buf) - 1, f);
+    fclose(f);
+    buf[n] = 0;
+    const char *paren = strrchr(buf, ')'); /* the name may hold spaces */
+    return paren && paren[1] == ' ' && paren[2] == 'S';
+}
+
+/* Keeps the lock HOLD_MS, then until the waiter is blocked on it. */
 static void hold(void)
 {
     struct timespec ts = {0, HOLD_MS * 1000000L};
+    struct timespec poll = {0, 100000L};
 
     nanosleep(&ts, NULL);
+    while (!sleeping(atomic_load(&waiter_tid)))
+        nanosleep(&poll, NULL);
 }
 
 static void wait_for(atomic_int *flag, int value)
@@ -86,6 +113,7 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: mutex_contend REPORT_FILE\n");
         return 2;
     }
+    atomic_store(&waiter_tid, (int)syscall(SYS_gettid));
     pthread_create(&thread, NULL, holder, NULL);
     for (int i = 1; i <= ROUNDS + RW_ROUNDS; i++) {
         wait_for(&held, i);
