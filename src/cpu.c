@@ -25,6 +25,7 @@
 #include "pprof.h"
 #include "recorder.h"
 #include "sampler.h"
+#include "self.h"
 #include "stacktab.h"
 #include "threads.h"
 #include "unwind.h"

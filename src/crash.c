@@ -44,9 +44,9 @@
 #include "libc.h"
 #include "log.h"
 #include "recorder.h"
+#include "self.h"
 #include "sigview.h"
 #include "snapfmt.h"
-#include "threads.h"
 #include "unwind.h"
 
 /* Room for the program's own fatal-signal handlers too, which run on it;

@@ -36,10 +36,10 @@
 #include "poisson.h"
 #include "pprof.h"
 #include "recorder.h"
+#include "self.h"
 #include "service.h"
 #include "sigview.h"
 #include "sitetab.h"
-#include "threads.h"
 #include "unwind.h"
 #include "writer.h"
 

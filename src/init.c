@@ -18,6 +18,7 @@
 #include "mutexprof.h"
 #include "recorder.h"
 #include "sampler.h"
+#include "self.h"
 #include "service.h"
 #include "threads.h"
 #include "unwind.h"

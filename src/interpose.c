@@ -9,7 +9,7 @@
 #include <dlfcn.h>
 
 #include "log.h"
-#include "threads.h"
+#include "self.h"
 
 void *fp_interpose_resolve(const char *name)
 {

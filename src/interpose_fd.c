@@ -15,7 +15,7 @@
 
 #include "interpose.h"
 #include "libc.h"
-#include "threads.h"
+#include "self.h"
 #include "unwind.h"
 
 /* The descriptors libunwind is given. Negative, so that its read() and

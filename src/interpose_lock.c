@@ -22,7 +22,7 @@
 #include "interpose.h"
 #include "mutexprof.h"
 #include "recorder.h"
-#include "threads.h"
+#include "self.h"
 
 #define HOOK_MUTEX 1u
 #define HOOK_RECORDER 2u

@@ -36,7 +36,7 @@
 #include "heapprof.h"
 #include "interpose.h"
 #include "recorder.h"
-#include "threads.h"
+#include "self.h"
 #include "unwind.h"
 
 #define HOOK_HEAP 1u

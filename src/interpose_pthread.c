@@ -25,6 +25,7 @@
 #include "interpose.h"
 #include "recorder.h"
 #include "sampler.h"
+#include "self.h"
 #include "service.h"
 #include "threads.h"
 #include "unwind.h"

@@ -12,7 +12,7 @@
 #include <unistd.h>
 
 #include "interpose.h"
-#include "threads.h"
+#include "self.h"
 
 static __typeof__(mmap) *FP_REAL(mmap);
 static __typeof__(munmap) *FP_REAL(munmap);

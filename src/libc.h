@@ -11,7 +11,7 @@
  * and the libraries it uses (libdw and protobuf-c hand out what malloc
  * gave them, and free what they are given), so flightprof allocates from
  * the program's allocator, whatever it is, inside the internal scope
- * (fp_internal_enter in threads.h), where the allocator wrappers feed
+ * (fp_internal_enter in self.h), where the allocator wrappers feed
  * nothing.
  *
  * Signal context: every function here once fp_libc_init has run (each is

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "libc.h"
-#include "threads.h"
+#include "self.h"
 
 #define MAX_CANDIDATES 8
 

@@ -30,8 +30,8 @@
 #include "poisson.h"
 #include "pprof.h"
 #include "recorder.h"
+#include "self.h"
 #include "sitetab.h"
-#include "threads.h"
 #include "unwind.h"
 #include "writer.h"
 

@@ -35,11 +35,11 @@
 #include "pattern.h"
 #include "ring.h"
 #include "sampler.h"
+#include "self.h"
 #include "service.h"
 #include "sigview.h"
 #include "snapfmt.h"
 #include "snapshot.h"
-#include "threads.h"
 
 #define RECORDER_SIZE_MIN (64u << 10) /* a few chunks: smaller windows hold next to nothing */
 

@@ -23,7 +23,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "threads.h"
+#include "self.h"
 
 enum { CHUNK_FREE = 0, CHUNK_ACTIVE = 1, CHUNK_RETIRED = 2 };
 #define STATE_KIND(s) ((unsigned)((s) & 3))

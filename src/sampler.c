@@ -29,6 +29,7 @@
 
 #include "libc.h"
 #include "log.h"
+#include "self.h"
 #include "sigview.h"
 #include "threads.h"
 #include "unwind.h"

@@ -21,6 +21,7 @@
 #include "interpose_pthread.h"
 #include "libc.h"
 #include "log.h"
+#include "self.h"
 #include "threads.h"
 
 static void (*jobs[FP_JOB_COUNT])(void);

@@ -16,7 +16,7 @@
 
 #include "hash.h"
 #include "libc.h"
-#include "threads.h"
+#include "self.h"
 #include "unwind.h"
 
 struct site {

@@ -2,10 +2,11 @@
  * The thread registry and per-thread state. The registry is a static array
  * of slots claimed with compare-and-swap; nothing here takes a lock.
  *
- * Signal context: fp_self_tid, fp_threads_get_name, fp_threads_copy_name,
+ * Signal context: fp_threads_get_name, fp_threads_copy_name,
  * fp_threads_slot.
  */
 #include "clock.h"
+#include "self.h"
 #include "threads.h"
 
 #include <dirent.h>
@@ -22,8 +23,6 @@
 
 #include "libc.h"
 
-__thread struct fp_self fp_self_tls __attribute__((tls_model("initial-exec")));
-
 static struct fp_thread registry[FP_THREADS_MAX];
 /* One past the highest slot ever claimed: loops stop there, so that a
  * process with few threads (and each of its fork children, where every
@@ -34,15 +33,6 @@ static _Atomic size_t registry_end;
  * registered nor sampled; each writes its own tid here when it starts. */
 #define OWN_MAX 4
 static _Atomic int own_tids[OWN_MAX];
-
-int fp_self_tid(void)
-{
-    struct fp_self *self = fp_self();
-
-    if (!self->tid)
-        self->tid = gettid();
-    return self->tid;
-}
 
 struct fp_thread *fp_threads_slot(size_t i)
 {

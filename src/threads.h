@@ -2,10 +2,6 @@
  * The thread registry: one slot per thread the process has had (reused
  * oldest-exited-first when full), with its tid, name, parent, start and exit
  * times. Profiles label samples with the names; snapshots carry the table.
- *
- * Also the calling thread's own state (struct fp_self), kept in
- * initial-exec TLS so that signal handlers and allocator wrappers reach it
- * without calling into the dynamic loader.
  */
 #ifndef FLIGHTPROF_THREADS_H
 #define FLIGHTPROF_THREADS_H
@@ -32,57 +28,6 @@ struct fp_thread {
     const void *start_routine;  /* NULL for threads flightprof did not create */
     unsigned long pthread;      /* pthread_t; 0 when registered from outside */
 };
-
-/* Per-thread state, owned by the thread itself. */
-struct fp_self {
-    int tid;                    /* 0 until first use; reset in a fork child */
-    struct fp_thread *slot;     /* registry slot, NULL if the table was full */
-    /* Nonzero while this thread is inside the dynamic loader or an
-     * unwinder that takes the loader's lock (dlopen, dlclose,
-     * dl_iterate_phdr, exception unwinding): an unwind from a signal
-     * landing there could deadlock, so the sampler falls back. */
-    int in_loader;
-    /* Nonzero while flightprof runs libunwind on this thread: the
-     * wrappers in interpose_fd.c serve libunwind's calls then. */
-    int in_unwinder;
-    /* The depth of the internal scope (fp_internal_enter). */
-    int internal;
-    /* The thread's stack, for validating frame-pointer walks; 0/0 when
-     * unknown. */
-    uintptr_t stack_lo, stack_hi;
-};
-
-extern __thread struct fp_self fp_self_tls __attribute__((tls_model("initial-exec")));
-
-/* The calling thread's tid, cached. Async-signal-safe. */
-int fp_self_tid(void);
-
-static inline struct fp_self *fp_self(void)
-{
-    return &fp_self_tls;
-}
-
-/*
- * The internal scope. While a thread runs flightprof's own work that calls
- * into the program's allocator, or into code that calls interposed
- * functions (libunwind, dlsym, the dynamic loader, the writer module), the
- * wrappers forward without feeding any collector. Scopes nest. What libc.h
- * covers needs none: it never reaches a wrapper. Async-signal-safe.
- */
-static inline void fp_internal_enter(void)
-{
-    fp_self_tls.internal++;
-}
-
-static inline void fp_internal_leave(void)
-{
-    fp_self_tls.internal--;
-}
-
-static inline bool fp_internal_active(void)
-{
-    return fp_self_tls.internal != 0;
-}
 
 /*
  * Registers the calling thread (idempotent) and records its stack bounds.

@@ -27,7 +27,7 @@
 #include "libc.h"
 #include "loaderlock.h"
 #include "log.h"
-#include "threads.h"
+#include "self.h"
 
 /* Frames unw_backtrace may report above the interrupted one: our handler,
  * its callers inside flightprof and the kernel's signal trampoline. */

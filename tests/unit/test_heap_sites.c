@@ -1,4 +1,4 @@
-// links: src/sitetab.c src/unwind.c src/loaderlock.c src/threads.c src/libc.c src/interpose.c
+// links: src/sitetab.c src/unwind.c src/loaderlock.c src/threads.c src/libc.c src/interpose.c src/self.c
 /* The site table: the same (stack, tag) finds the same site, counters add
  * up and are seen by foreach, a full table says so; and capture starts the
  * stack at the interposer's caller whatever our own frames were. */

@@ -1,4 +1,4 @@
-// links: src/ring.c src/threads.c src/libc.c src/interpose.c
+// links: src/ring.c src/libc.c src/interpose.c src/self.c
 /* The recorder's chunk pool: events come back intact and in order; a full
  * pool recycles the oldest chunks and counts what it overwrote per thread;
  * writers (and a signal handler nesting inside a writer) racing with a
@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "ring.h"
-#include "threads.h"
+#include "self.h"
 
 #define CHECK(cond, ...)                                                  \
     do {                                                                  \

@@ -1,4 +1,4 @@
-// links: src/stacktab.c src/libc.c src/interpose.c src/threads.c
+// links: src/stacktab.c src/libc.c src/interpose.c src/self.c
 /* The stack table: merging, per-thread keys, weighted samples, lost
  * samples when full, reset in a fork child, and concurrent adders losing
  * nothing. */
