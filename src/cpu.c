@@ -1,7 +1,7 @@
 /*
  * The CPU profile. Owns the profiler's state (`cpu`, guarded by cpu_lock
  * for every transition; the sample consumer only reads `cpu.table`, which
- * is valid whenever the sampler runs).
+ * stays valid while the sampler runs).
  *
  * Signal context: on_sample.
  */
@@ -16,6 +16,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "flightprof.h"
 #include "interpose.h"
 #include "libc.h"
@@ -23,7 +24,6 @@
 #include "log.h"
 #include "outfile.h"
 #include "pprof.h"
-#include "recorder.h"
 #include "sampler.h"
 #include "self.h"
 #include "stacktab.h"
@@ -51,10 +51,9 @@ static void on_sample(const uintptr_t *pcs, int depth, int tid, uint64_t weight)
     struct fp_stacktab *table = cpu.table;
 
     /* The table counts periods, so each sample's value is the CPU time it
-     * stands for; the recorder keeps one event per signal. */
+     * stands for. NULL while the sampler runs for another consumer. */
     if (table)
         fp_stacktab_add(table, tid, pcs, depth, weight);
-    fp_recorder_cpu_sample(pcs, depth);
 }
 
 /* ---- writing ---------------------------------------------------------- */
@@ -183,7 +182,7 @@ static int start_locked(const char *pattern, int hz, enum fp_unwind_mode mode, i
         return -1;
     fp_unwind_init(); /* the API can start profiling with nothing configured */
     fp_threads_register_existing();
-    if (fp_sampler_start(hz, mode, depth, on_sample) != 0) {
+    if (fp_sampler_start(hz, mode, depth) != 0) {
         int saved = errno;
         fp_stacktab_free(cpu.table);
         cpu.table = NULL;
@@ -253,7 +252,8 @@ static void write_at_exit(int status)
     pthread_mutex_unlock(&cpu_lock);
 }
 
-/* A fork child profiles itself from zero into its own file. */
+/* A fork child profiles itself from zero into its own file (the sampler
+ * re-arms it after every engine's fork hook: init.c). */
 static void after_fork_child(void)
 {
     pthread_mutex_init(&cpu_lock, NULL);
@@ -262,20 +262,23 @@ static void after_fork_child(void)
         cpu.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
         cpu.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
     }
-    fp_sampler_after_fork_child(); /* only now: samples land in the new table */
 }
 
-void fp_cpu_init(const struct fp_config *cfg)
+/* Always part of the lifecycle: the API can start the profile later. */
+static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
-    fp_lifecycle_on_exit(write_at_exit);
-    fp_lifecycle_on_fork(NULL, NULL, after_fork_child);
-    if (cfg->cpu_path[0]) {
-        if (start_locked(cfg->cpu_path, cfg->hz, cfg->unwind, cfg->depth) != 0)
-            fp_log("FLIGHTPROF_CPU=%s: cannot start the CPU profiler: %s; running unprofiled",
-                   cfg->cpu_path, errno == EBUSY ? "the program owns SIGPROF or ITIMER_PROF"
-                                                 : strerror(errno));
-    } else if (cfg->recorder_hz && fp_recorder_enabled()) {
-        if (fp_sampler_start(cfg->recorder_hz, cfg->unwind, cfg->depth, on_sample) != 0)
-            fp_log("FLIGHTPROF_RECORDER_HZ: cannot start sampling: %s", strerror(errno));
-    }
+    (void)hooks; /* samples come from the sampler, not from wrappers */
+    fp_sampler_add_consumer(on_sample);
+    if (cfg->cpu_path[0] && start_locked(cfg->cpu_path, cfg->hz, cfg->unwind, cfg->depth) != 0)
+        fp_log("FLIGHTPROF_CPU=%s: cannot start the CPU profiler: %s; running unprofiled",
+               cfg->cpu_path,
+               errno == EBUSY ? "the program owns SIGPROF or ITIMER_PROF" : strerror(errno));
+    return true;
 }
+
+const struct fp_engine fp_cpu_engine = {
+    .name = "cpu",
+    .start = engine_start,
+    .fork_child = after_fork_child,
+    .exit = write_at_exit,
+};

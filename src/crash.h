@@ -25,9 +25,8 @@
  */
 void fp_crash_init(enum fp_unwind_mode unwind, bool snapshots);
 
-/* Per thread, from the recorder's thread hooks: an alternate signal stack
- * for threads that have none, and its release. No-ops when crash snapshots
- * are off. */
+/* Thread hooks (lifecycle.h): an alternate signal stack for threads that
+ * have none, and its release. No-ops when crash snapshots are off. */
 void fp_crash_thread_start(void);
 void fp_crash_thread_exit(void);
 

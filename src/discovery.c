@@ -19,7 +19,6 @@
 #include "log.h"
 #include "outfile.h"
 #include "pattern.h"
-#include "recorder.h"
 
 /* How far up the parent chain an exec'd program looks for a profiled
  * ancestor: enough for shells and their subshells (whose fork children
@@ -99,7 +98,7 @@ static void remove_own(int status)
         unlink(own_path);
 }
 
-void fp_discovery_publish(const struct fp_config *cfg)
+void fp_discovery_publish(const struct fp_config *cfg, bool recording)
 {
     static char text[FP_DISCOVERY_FILE_MAX]; /* load is single-threaded */
     char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
@@ -127,7 +126,7 @@ void fp_discovery_publish(const struct fp_config *cfg)
     }
     /* The snapshot pattern only if the recorder really runs: the CLI must
      * not send the snapshot signal to a process that does not catch it. */
-    const char *snapshot = fp_recorder_enabled() ? cfg->snapshot_path : "";
+    const char *snapshot = recording ? cfg->snapshot_path : "";
     put_num(text, &len, "pid", (unsigned long long)pid);
     put_num(text, &len, "start_time", start);
     put(text, &len, "snapshot", snapshot);

@@ -60,10 +60,11 @@
 
 /* Library side (discovery.c). */
 
-/* At load (init.c), after the modules: with any output configured, writes
+/* At load (init.c), after the engines: with any output configured, writes
  * this process's file and removes it at exit; without, removes a file an
- * earlier program of this process (before exec) left. */
-void fp_discovery_publish(const struct fp_config *cfg);
+ * earlier program of this process (before exec) left. The snapshot
+ * pattern is published only when `recording` (the recorder started). */
+void fp_discovery_publish(const struct fp_config *cfg, bool recording);
 
 /* At load (lifecycle.c): true when a live ancestor, a few levels up at
  * most, published a file naming one of cfg's outputs with the same pattern:

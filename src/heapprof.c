@@ -25,17 +25,17 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "flightprof.h"
 #include "heapset.h"
+#include "hooks.h"
 #include "interpose.h"
-#include "interpose_malloc.h"
 #include "libc.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "outfile.h"
 #include "poisson.h"
 #include "pprof.h"
-#include "recorder.h"
 #include "self.h"
 #include "service.h"
 #include "sigview.h"
@@ -350,18 +350,30 @@ static int start(const struct fp_config *cfg)
     heap.sites = fp_sitetab_new(MAX_SITES, MAX_FRAMES);
     if (!heap.sites || fp_heapset_init(&fp_heapprof_blocks, MAX_BLOCKS_SLOTS) != 0)
         return -1;
-    fp_lifecycle_on_fork(before_fork, after_fork_parent, after_fork_child);
-    fp_lifecycle_on_exit(write_at_exit);
     if (cfg->heap_signal)
         catch_heap_signal(cfg->heap_signal);
     heap.on = true;
     return 0;
 }
 
-void fp_heapprof_init(const struct fp_config *cfg)
+static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
-    if (cfg->heap_path[0] && start(cfg) != 0)
+    if (!cfg->heap_path[0])
+        return false;
+    if (start(cfg) != 0) {
         fp_log("FLIGHTPROF_HEAP=%s: cannot reserve memory for the heap profile: %s; not profiling",
                cfg->heap_path, strerror(errno));
-    fp_interpose_malloc_configure(heap.on, fp_recorder_enabled());
+        return false;
+    }
+    *hooks |= FP_HOOKS(FP_HOOK_ALLOC, FP_FEED_PROFILE);
+    return true;
 }
+
+const struct fp_engine fp_heap_engine = {
+    .name = "heap",
+    .start = engine_start,
+    .fork_prepare = before_fork,
+    .fork_parent = after_fork_parent,
+    .fork_child = after_fork_child,
+    .exit = write_at_exit,
+};

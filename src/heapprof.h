@@ -17,12 +17,11 @@
 
 #include "heapset.h"
 
-struct fp_config;
+struct fp_engine;
 
-/* Starts the heap profile if cfg->heap_path is set, and tells the
- * allocator wrappers what to feed. Called once at load, after
- * fp_recorder_init. */
-void fp_heapprof_init(const struct fp_config *cfg);
+/* The engine (engine.h): on when FLIGHTPROF_HEAP is set; asks the
+ * allocator wrappers to feed it. */
+extern const struct fp_engine fp_heap_engine;
 
 /* Bytes the calling thread may still allocate before its next sample.
  * Owned by the thread; 0 in a thread that has not allocated yet. */

@@ -1,16 +1,22 @@
 /*
- * Library load: reads the configuration and starts each module it asks
- * for, in dependency order. Owns nothing after that.
+ * Library load: reads the configuration, starts the engines (engine.h) of
+ * the table below, registers the lifecycle hooks of those that started,
+ * and makes the wrappers feed what they asked for. The order of the table
+ * is the order of their hooks: the recorder first, so that its exit
+ * snapshot sees the other engines' last events. Owns nothing after that.
  *
  * Signal context: none.
  */
 #include <stdbool.h>
+#include <stddef.h>
 
 #include "config.h"
 #include "cpu.h"
 #include "crash.h"
 #include "discovery.h"
+#include "engine.h"
 #include "heapprof.h"
+#include "hooks.h"
 #include "interpose_fd.h"
 #include "interpose_pthread.h"
 #include "libc.h"
@@ -23,18 +29,25 @@
 #include "threads.h"
 #include "unwind.h"
 
-/* A fork child has only the forking thread: its registry is reset first. */
-static void after_fork_child(void)
+static const struct fp_engine *const engines[] = {
+    &fp_recorder_engine,
+    &fp_heap_engine,
+    &fp_mutex_engine,
+    &fp_cpu_engine,
+};
+
+/* A fork child has only the forking thread: what every engine relies on
+ * is reset before theirs run. */
+static void core_after_fork_child(void)
 {
     fp_threads_after_fork_child();
     fp_pthread_after_fork_child();
     fp_service_after_fork_child();
-    fp_recorder_after_fork_child();
     fp_sampler_after_fork();
 }
 
 /* The service thread must be started anew for signal-triggered writes to
- * work in a fork child; only once every module has reset its locks, since
+ * work in a fork child; only once every engine has reset its locks, since
  * creating a thread allocates. */
 static void start_service_in_child(void)
 {
@@ -42,35 +55,69 @@ static void start_service_in_child(void)
         fp_service_start();
 }
 
+/* Starts the engines in table order; returns the wrapper feeds they ask
+ * for and whether the recorder is among those that started. */
+static unsigned start_engines(const struct fp_config *cfg, bool *recording)
+{
+    unsigned hooks = 0;
+
+    *recording = false;
+    for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
+        const struct fp_engine *e = engines[i];
+
+        if (!e->start(cfg, &hooks))
+            continue;
+        if (e == &fp_recorder_engine)
+            *recording = true;
+        if (e->fork_prepare || e->fork_parent || e->fork_child)
+            fp_lifecycle_on_fork(e->fork_prepare, e->fork_parent, e->fork_child);
+        if (e->exit)
+            fp_lifecycle_on_exit(e->exit);
+        if (e->thread_start || e->thread_exit)
+            fp_lifecycle_on_thread(e->thread_start, e->thread_exit);
+    }
+    return hooks;
+}
+
 __attribute__((constructor)) static void flightprof_load(void)
 {
     struct fp_config cfg;
+    bool any_output, recording;
 
     fp_libc_init(); /* first: everything below may call it */
     fp_internal_enter();
     fp_config_load(&cfg);
+    any_output = fp_config_any_output(&cfg);
     fp_interpose_fd_init(); /* before anything can unwind */
     fp_threads_register_self(0, NULL);
-    /* Before the modules register theirs, so that a fork child's thread
-     * registry and service thread are reset first. */
-    fp_lifecycle_on_fork(fp_sampler_before_fork, fp_sampler_after_fork, after_fork_child);
-    fp_lifecycle_init(&cfg, fp_config_any_output(&cfg));
-    if (fp_config_any_output(&cfg))
+    /* Before the engines register theirs, so that SIGPROF is blocked
+     * across all of fork and a child's registry and service thread are
+     * reset first. */
+    fp_lifecycle_on_fork(fp_sampler_before_fork, fp_sampler_after_fork, core_after_fork_child);
+    fp_lifecycle_init(&cfg, any_output);
+    if (any_output) {
         fp_unwind_init();
-    fp_recorder_init(&cfg);
-    if (fp_config_any_output(&cfg))
-        fp_crash_init(cfg.unwind,
-                      fp_recorder_enabled() && (cfg.snapshot_on & FP_SNAPSHOT_ON_CRASH));
-    /* After the recorder: they turn the allocator and lock hooks on if
-     * either they or the recorder need them. */
-    fp_heapprof_init(&cfg);
-    fp_mutexprof_init(&cfg);
-    fp_cpu_init(&cfg);
-    /* After the modules have armed the threads that exist: the service
+        /* Before any thread hook that arms a timer: see unwind.h. */
+        fp_lifecycle_on_thread(fp_unwind_thread_prepare, NULL);
+    }
+    fp_hooks_enable(start_engines(&cfg, &recording));
+    if (any_output) {
+        bool snapshots = recording && (cfg.snapshot_on & FP_SNAPSHOT_ON_CRASH);
+
+        fp_crash_init(cfg.unwind, snapshots);
+        if (snapshots)
+            fp_lifecycle_on_thread(fp_crash_thread_start, fp_crash_thread_exit);
+    }
+    /* Last: a thread is sampled only once every hook has prepared it and
+     * no longer once they undo that; a fork child is re-armed only once
+     * every engine has reset its state. */
+    fp_lifecycle_on_thread(fp_sampler_thread_start, fp_sampler_thread_exit);
+    fp_lifecycle_on_fork(NULL, NULL, fp_sampler_after_fork_child);
+    /* After the engines have armed the threads that exist: the service
      * thread is none of them (see fp_threads_mark_own). */
-    if (fp_config_any_output(&cfg))
+    if (any_output)
         fp_service_start();
     fp_lifecycle_on_fork(NULL, NULL, start_service_in_child);
-    fp_discovery_publish(&cfg); /* last: its exit hook must run after the modules' writes */
+    fp_discovery_publish(&cfg, recording); /* last: its exit hook must run after the engines' writes */
     fp_internal_leave();
 }

@@ -3,29 +3,28 @@
  * and their timed variants. Each tries the lock first; only if that would
  * block does it time the real acquisition (CLOCK_MONOTONIC) and report the
  * wait to the flight recorder and the mutex profile. Uncontended locking
- * costs a trylock; with nothing to feed (`hooks` 0), a load and a branch.
+ * costs a trylock; with nothing to feed (hooks.h), a load and a branch.
  *
  * flightprof's own locking (in the internal scope) goes straight through,
  * so the reporting path never recurses into itself.
  *
  * Signal context: none.
  */
-#include "clock.h"
-#include "interpose_lock.h"
-
 #include <errno.h>
 #include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <time.h>
 
+#include "clock.h"
+#include "hooks.h"
 #include "interpose.h"
 #include "mutexprof.h"
 #include "recorder.h"
 #include "self.h"
 
-#define HOOK_MUTEX 1u
-#define HOOK_RECORDER 2u
+#define HOOK_MUTEX FP_FEED_PROFILE
+#define HOOK_RECORDER FP_FEED_RECORDER
 
 static __typeof__(pthread_mutex_lock) *FP_REAL(pthread_mutex_lock);
 static __typeof__(pthread_mutex_trylock) *FP_REAL(pthread_mutex_trylock);
@@ -36,13 +35,6 @@ static __typeof__(pthread_rwlock_timedrdlock) *FP_REAL(pthread_rwlock_timedrdloc
 static __typeof__(pthread_rwlock_wrlock) *FP_REAL(pthread_rwlock_wrlock);
 static __typeof__(pthread_rwlock_trywrlock) *FP_REAL(pthread_rwlock_trywrlock);
 static __typeof__(pthread_rwlock_timedwrlock) *FP_REAL(pthread_rwlock_timedwrlock);
-
-static _Atomic unsigned hooks;
-
-void fp_interpose_lock_configure(bool mutex_profile, bool recorder)
-{
-    atomic_store(&hooks, (mutex_profile ? HOOK_MUTEX : 0) | (recorder ? HOOK_RECORDER : 0));
-}
 
 /* One kind of lock: how to try it and how to wait for it (`abstime` NULL
  * for the untimed call). */
@@ -123,7 +115,7 @@ __attribute__((noinline)) static int acquire_hooked(unsigned h, const struct loc
 /* With nothing to feed, a tail call to the real function: no frame. */
 #define ACQUIRE(ops, lock, abstime)                                                   \
     do {                                                                              \
-        unsigned h_ = atomic_load_explicit(&hooks, memory_order_relaxed);             \
+        unsigned h_ = fp_hooks_feeds(FP_HOOK_LOCK);                                   \
         if (__builtin_expect(h_ == 0, 1))                                             \
             return (ops)->acquire(lock, abstime);                                     \
         return acquire_hooked(h_, ops, lock, abstime, __builtin_return_address(0));   \

@@ -12,7 +12,7 @@
  * Everything is resolved by a constructor that runs before the rest of the
  * library, or by the first allocation, whichever comes first.
  *
- * `hooks` (set at load, read relaxed on every call) says what to feed.
+ * fp_hooks_feeds(FP_HOOK_ALLOC) (hooks.h) says what to feed.
  * Each wrapper decides before it forwards, so that an allocation the heap
  * profile does not sample costs a countdown subtraction and a free of an
  * unsampled block one filter load, both then a tail call. Allocations
@@ -22,8 +22,6 @@
  * Signal context: none (the wrappers run wherever the program allocates;
  * they take the heap profile's lock only for sampled blocks).
  */
-#include "interpose_malloc.h"
-
 #include <errno.h>
 #include <malloc.h>
 #include <stdatomic.h>
@@ -34,13 +32,14 @@
 #include <unistd.h>
 
 #include "heapprof.h"
+#include "hooks.h"
 #include "interpose.h"
 #include "recorder.h"
 #include "self.h"
 #include "unwind.h"
 
-#define HOOK_HEAP 1u
-#define HOOK_RECORDER 2u
+#define HOOK_HEAP FP_FEED_PROFILE
+#define HOOK_RECORDER FP_FEED_RECORDER
 #define BOOTSTRAP_SIZE (256u << 10)
 #define BOOTSTRAP_ALIGN 16u
 #define RETURN_ADDRESS() __builtin_return_address(0)
@@ -58,13 +57,6 @@ static __typeof__(pvalloc) *FP_REAL(pvalloc);
 static __typeof__(malloc_usable_size) *FP_REAL(malloc_usable_size);
 static __typeof__(mmap) *FP_REAL(mmap);
 static __typeof__(munmap) *FP_REAL(munmap);
-
-static _Atomic unsigned hooks;
-
-void fp_interpose_malloc_configure(bool heap_profile, bool recorder)
-{
-    atomic_store(&hooks, (heap_profile ? HOOK_HEAP : 0) | (recorder ? HOOK_RECORDER : 0));
-}
 
 /* ---- bootstrap -------------------------------------------------------- */
 
@@ -154,7 +146,7 @@ __attribute__((constructor(101))) static void resolve_at_load(void)
  */
 static inline unsigned feeds_for_alloc(size_t size)
 {
-    unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
+    unsigned h = fp_hooks_feeds(FP_HOOK_ALLOC);
 
     if ((h & HOOK_HEAP) && !fp_heapprof_tick(size))
         h &= ~HOOK_HEAP;
@@ -163,7 +155,7 @@ static inline unsigned feeds_for_alloc(size_t size)
 
 static inline unsigned feeds_for_free(const void *p)
 {
-    unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
+    unsigned h = fp_hooks_feeds(FP_HOOK_ALLOC);
 
     if ((h & HOOK_HEAP) && !fp_heapprof_may_track(p))
         h &= ~HOOK_HEAP;
@@ -397,7 +389,7 @@ FP_EXPORT size_t malloc_usable_size(void *p)
 FP_EXPORT void *mmap(void *addr, size_t len, int prot, int flags, int fd, off_t offset)
 {
     void *p = FP_RESOLVE(mmap)(addr, len, prot, flags, fd, offset);
-    unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
+    unsigned h = fp_hooks_feeds(FP_HOOK_ALLOC);
 
     if (__builtin_expect(h & HOOK_RECORDER, 0) && p != MAP_FAILED && (flags & MAP_ANONYMOUS) &&
         !fp_internal_active() && !fp_unwind_pc_in_libunwind((uintptr_t)RETURN_ADDRESS()))
@@ -413,7 +405,7 @@ FP_EXPORT void *mmap64(void *addr, size_t len, int prot, int flags, int fd, off6
 FP_EXPORT int munmap(void *addr, size_t len)
 {
     int rc = FP_RESOLVE(munmap)(addr, len);
-    unsigned h = atomic_load_explicit(&hooks, memory_order_relaxed);
+    unsigned h = fp_hooks_feeds(FP_HOOK_ALLOC);
 
     if (__builtin_expect(h & HOOK_RECORDER, 0) && rc == 0 && !fp_internal_active() &&
         !fp_unwind_pc_in_libunwind((uintptr_t)RETURN_ADDRESS()))

@@ -1,8 +1,9 @@
 /*
  * pthread_create, pthread_exit, pthread_setname_np and prctl(PR_SET_NAME)
- * wrappers. A created thread starts in a trampoline that registers it,
- * arms its sampling timer and records its start, and undoes all that when
- * it ends (returning or pthread_exit) through a cleanup handler.
+ * wrappers. A created thread starts in a trampoline that registers it and
+ * runs the lifecycle's thread hooks (its sampling timer, its start event),
+ * and undoes all that when it ends (returning or pthread_exit) through a
+ * cleanup handler.
  *
  * Owns the count of the program's live threads. glibc ends the process
  * when its last thread exits (a main that calls pthread_exit, a fork child
@@ -14,6 +15,7 @@
 #include "interpose_pthread.h"
 
 #include <errno.h>
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdarg.h>
@@ -23,12 +25,11 @@
 #include <unistd.h>
 
 #include "interpose.h"
+#include "lifecycle.h"
 #include "recorder.h"
-#include "sampler.h"
 #include "self.h"
 #include "service.h"
 #include "threads.h"
-#include "unwind.h"
 
 static __typeof__(pthread_create) *FP_REAL(pthread_create);
 static __typeof__(pthread_setname_np) *FP_REAL(pthread_setname_np);
@@ -48,12 +49,6 @@ struct trampoline {
     int parent_tid;
 };
 
-int fp_pthread_create_unprofiled(pthread_t *thread, const pthread_attr_t *attr,
-                                 void *(*start)(void *), void *arg)
-{
-    return FP_RESOLVE(pthread_create)(thread, attr, start, arg);
-}
-
 /* The calling program thread is ending; if it is the last, flightprof's
  * threads end first, so that the process ends with it as it would have. */
 static void uncount_thread(void)
@@ -65,8 +60,7 @@ static void uncount_thread(void)
 static void thread_ends(void *unused)
 {
     (void)unused;
-    fp_sampler_thread_exit();
-    fp_recorder_thread_exit();
+    fp_lifecycle_thread_exit();
     fp_threads_exit_self();
     uncount_thread();
 }
@@ -81,9 +75,7 @@ static void *thread_begins(void *p)
     fp_threads_register_self(t.parent_tid, (const void *)t.start);
     fp_internal_leave();
     in_trampoline = true;
-    fp_recorder_thread_start(t.parent_tid, (const void *)t.start);
-    fp_unwind_thread_prepare(); /* before the timer: see unwind.h */
-    fp_sampler_thread_start();
+    fp_lifecycle_thread_start();
     pthread_cleanup_push(thread_ends, NULL);
     ret = t.start(t.arg);
     pthread_cleanup_pop(1);

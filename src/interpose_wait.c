@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "clock.h"
+#include "hooks.h"
 #include "interpose.h"
 #include "recorder.h"
 #include "snapfmt.h"
@@ -50,7 +51,7 @@ static __typeof__(epoll_pwait) *FP_REAL(epoll_pwait);
 #define TIMED_WAIT(kind, object, blocks, call)                                      \
     ({                                                                              \
         __typeof__(call) rc_;                                                       \
-        if (!fp_recorder_enabled() || !(blocks)) {                                  \
+        if (!fp_hooks_feeds(FP_HOOK_WAIT) || !(blocks)) {                           \
             rc_ = (call);                                                           \
         } else {                                                                    \
             uint64_t t0_ = fp_now_ns();                                             \

@@ -17,6 +17,7 @@
 static __typeof__(mmap) *FP_REAL(mmap);
 static __typeof__(munmap) *FP_REAL(munmap);
 static __typeof__(pthread_mutex_lock) *FP_REAL(pthread_mutex_lock);
+static __typeof__(pthread_create) *FP_REAL(pthread_create);
 static __typeof__(pthread_join) *FP_REAL(pthread_join);
 static __typeof__(sigaction) *FP_REAL(sigaction);
 static __typeof__(pthread_sigmask) *FP_REAL(pthread_sigmask);
@@ -30,6 +31,7 @@ void fp_libc_init(void)
     FP_RESOLVE(mmap);
     FP_RESOLVE(munmap);
     FP_RESOLVE(pthread_mutex_lock);
+    FP_RESOLVE(pthread_create);
     FP_RESOLVE(pthread_join);
     FP_RESOLVE(sigaction);
     FP_RESOLVE(pthread_sigmask);
@@ -52,6 +54,12 @@ int fp_libc_munmap(void *addr, size_t len)
 int fp_libc_pthread_mutex_lock(pthread_mutex_t *mutex)
 {
     return FP_RESOLVE(pthread_mutex_lock)(mutex);
+}
+
+int fp_libc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                           void *(*start)(void *), void *arg)
+{
+    return FP_RESOLVE(pthread_create)(thread, attr, start, arg);
 }
 
 int fp_libc_pthread_join(pthread_t thread, void **ret)

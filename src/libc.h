@@ -38,6 +38,10 @@ void *fp_libc_mmap(void *addr, size_t len, int prot, int flags, int fd, off_t of
 int fp_libc_munmap(void *addr, size_t len);
 
 int fp_libc_pthread_mutex_lock(pthread_mutex_t *mutex);
+/* Starts one of flightprof's own threads: the real pthread_create, so it
+ * is neither registered, sampled nor counted as the program's. */
+int fp_libc_pthread_create(pthread_t *thread, const pthread_attr_t *attr,
+                           void *(*start)(void *), void *arg);
 int fp_libc_pthread_join(pthread_t thread, void **ret);
 
 int fp_libc_sigaction(int sig, const struct sigaction *act, struct sigaction *old);

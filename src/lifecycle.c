@@ -2,8 +2,8 @@
  * Process lifecycle hooks: what each module does at exit (with the exit
  * status, through on_exit), at termination by SIGTERM/SIGINT left at their
  * default disposition (on the service thread, then the signal is re-raised
- * so the exit status is the one the program would have had), and around
- * fork.
+ * so the exit status is the one the program would have had), around fork,
+ * and at each program thread's start and end.
  *
  * Signal context: on_terminate_signal.
  */
@@ -37,6 +37,11 @@
  * afterwards. */
 static void (*exit_hooks[MAX_HOOKS])(int status);
 static size_t n_exit_hooks;
+static struct {
+    void (*start)(void);
+    void (*exit)(void);
+} thread_hooks[MAX_HOOKS];
+static size_t n_thread_hooks;
 static struct fp_config config;
 /* The pid at load: a fork child knows it is one because getpid() differs.
  * exec_descendant: an ancestor's discovery file names one of our outputs
@@ -76,6 +81,31 @@ void fp_lifecycle_on_exit(void (*fn)(int status))
 void fp_lifecycle_on_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void))
 {
     pthread_atfork(prepare, parent, child);
+}
+
+void fp_lifecycle_on_thread(void (*start)(void), void (*exit)(void))
+{
+    if (n_thread_hooks == MAX_HOOKS) {
+        fp_log("internal: too many thread hooks");
+        return;
+    }
+    thread_hooks[n_thread_hooks].start = start;
+    thread_hooks[n_thread_hooks].exit = exit;
+    n_thread_hooks++;
+}
+
+void fp_lifecycle_thread_start(void)
+{
+    for (size_t i = 0; i < n_thread_hooks; i++)
+        if (thread_hooks[i].start)
+            thread_hooks[i].start();
+}
+
+void fp_lifecycle_thread_exit(void)
+{
+    for (size_t i = n_thread_hooks; i-- > 0;)
+        if (thread_hooks[i].exit)
+            thread_hooks[i].exit();
 }
 
 const struct fp_config *fp_lifecycle_config(void)

@@ -1,8 +1,10 @@
 /*
  * Process lifecycle: library load, exit (with its status), termination by
- * SIGTERM/SIGINT at their default disposition, and fork. Modules register
- * what they must do at each point; the order of registration is the order
- * of running.
+ * SIGTERM/SIGINT at their default disposition, fork, and the start and end
+ * of each program thread. Modules register what they must do at each
+ * point, at load only (the lists are read-only afterwards); the order of
+ * registration is the order of running, except where a hook undoes what
+ * an earlier one did (fork prepare, thread exit), which runs in reverse.
  */
 #ifndef FLIGHTPROF_LIFECYCLE_H
 #define FLIGHTPROF_LIFECYCLE_H
@@ -28,6 +30,15 @@ void fp_lifecycle_on_exit(void (*fn)(int status));
 /* fork hooks, run around every fork() (pthread_atfork order: prepare in
  * reverse registration order, parent and child in registration order). */
 void fp_lifecycle_on_fork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
+
+/* Thread hooks: `start` runs on each new program thread, on it, once it
+ * is registered (threads.h); `exit` runs on it before it ends. Either may
+ * be NULL. */
+void fp_lifecycle_on_thread(void (*start)(void), void (*exit)(void));
+
+/* Called by the thread wrappers (interpose_pthread.c) on the thread. */
+void fp_lifecycle_thread_start(void);
+void fp_lifecycle_thread_exit(void);
 
 /*
  * Whether this process descends from the one where flightprof first

@@ -21,15 +21,15 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "engine.h"
 #include "flightprof.h"
+#include "hooks.h"
 #include "interpose.h"
-#include "interpose_lock.h"
 #include "lifecycle.h"
 #include "log.h"
 #include "outfile.h"
 #include "poisson.h"
 #include "pprof.h"
-#include "recorder.h"
 #include "self.h"
 #include "sitetab.h"
 #include "unwind.h"
@@ -184,24 +184,32 @@ static void after_fork_child(void)
     fp_internal_leave();
 }
 
-void fp_mutexprof_init(const struct fp_config *cfg)
+static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
-    if (cfg->mutex_path[0]) {
-        mx.rate = cfg->mutex_rate ? cfg->mutex_rate : 1;
-        mx.mode = cfg->unwind;
-        mx.depth = cfg->depth;
-        snprintf(mx.pattern, sizeof(mx.pattern), "%s", cfg->mutex_path);
-        mx.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
-        mx.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
-        mx.sites = fp_sitetab_new(MAX_SITES, MAX_FRAMES);
-        if (mx.sites) {
-            fp_lifecycle_on_fork(before_fork, after_fork_parent, after_fork_child);
-            fp_lifecycle_on_exit(write_at_exit);
-            mx.on = true;
-        } else {
-            fp_log("FLIGHTPROF_MUTEX=%s: cannot reserve memory for the mutex profile: %s; not profiling",
-                   cfg->mutex_path, strerror(errno));
-        }
+    if (!cfg->mutex_path[0])
+        return false;
+    mx.rate = cfg->mutex_rate ? cfg->mutex_rate : 1;
+    mx.mode = cfg->unwind;
+    mx.depth = cfg->depth;
+    snprintf(mx.pattern, sizeof(mx.pattern), "%s", cfg->mutex_path);
+    mx.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
+    mx.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
+    mx.sites = fp_sitetab_new(MAX_SITES, MAX_FRAMES);
+    if (!mx.sites) {
+        fp_log("FLIGHTPROF_MUTEX=%s: cannot reserve memory for the mutex profile: %s; not profiling",
+               cfg->mutex_path, strerror(errno));
+        return false;
     }
-    fp_interpose_lock_configure(mx.on, fp_recorder_enabled());
+    mx.on = true;
+    *hooks |= FP_HOOKS(FP_HOOK_LOCK, FP_FEED_PROFILE);
+    return true;
 }
+
+const struct fp_engine fp_mutex_engine = {
+    .name = "mutex",
+    .start = engine_start,
+    .fork_prepare = before_fork,
+    .fork_parent = after_fork_parent,
+    .fork_child = after_fork_child,
+    .exit = write_at_exit,
+};

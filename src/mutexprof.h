@@ -9,11 +9,11 @@
 
 #include <stdint.h>
 
-struct fp_config;
+struct fp_engine;
 
-/* Starts the profile if cfg->mutex_path is set, and tells the lock
- * wrappers what to feed. Called once at load, after fp_recorder_init. */
-void fp_mutexprof_init(const struct fp_config *cfg);
+/* The engine (engine.h): on when FLIGHTPROF_MUTEX is set; asks the lock
+ * wrappers to feed it. */
+extern const struct fp_engine fp_mutex_engine;
 
 /* A lock acquisition that waited `wait_ns`; `caller` is the lock wrapper's
  * return address. Samples and records it when the profile is on. */

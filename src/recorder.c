@@ -25,8 +25,9 @@
 #include <unistd.h>
 
 #include "config.h"
-#include "crash.h"
+#include "engine.h"
 #include "flightprof.h"
+#include "hooks.h"
 #include "interpose.h"
 #include "libc.h"
 #include "lifecycle.h"
@@ -40,6 +41,7 @@
 #include "sigview.h"
 #include "snapfmt.h"
 #include "snapshot.h"
+#include "threads.h"
 
 #define RECORDER_SIZE_MIN (64u << 10) /* a few chunks: smaller windows hold next to nothing */
 
@@ -144,30 +146,27 @@ static void record_wait(unsigned kind, unsigned sub, const void *object, uint64_
 
 /* ---- hooks ------------------------------------------------------------------ */
 
-void fp_recorder_thread_start(int parent_tid, const void *start_routine)
+/* Thread hooks: the thread's origin is in its registry slot (none when
+ * the registry was full). */
+static void thread_start(void)
 {
+    const struct fp_thread *t = fp_self()->slot;
     struct fp_ring_slot slot;
     size_t size;
     struct fp_ev_thread_start *e;
 
-    if (!fp_recorder_enabled())
-        return;
-    fp_crash_thread_start();
     if (!(e = event_begin(sizeof(*e), &slot, &size)))
         return;
-    e->parent_tid = parent_tid;
+    e->parent_tid = t ? t->parent_tid : 0;
     e->reserved = 0;
-    e->start_routine = (uint64_t)(uintptr_t)start_routine;
+    e->start_routine = (uint64_t)(uintptr_t)(t ? t->start_routine : NULL);
     fp_ring_commit(&slot, FP_EV_THREAD_START, 0, size);
 }
 
-void fp_recorder_thread_exit(void)
+static void thread_exit(void)
 {
-    if (!fp_recorder_enabled())
-        return;
     record_plain(FP_EV_THREAD_EXIT);
     fp_ring_thread_exit();
-    fp_crash_thread_exit();
 }
 
 void fp_recorder_thread_rename(int tid, const char *name)
@@ -252,14 +251,16 @@ void fp_recorder_wait(int kind, const void *object, uint64_t wait_ns, const void
         record_wait(FP_EV_WAIT, (unsigned)kind, object, wait_ns, caller);
 }
 
-void fp_recorder_cpu_sample(const uintptr_t *pcs, int depth)
+/* The sampler's consumer (registered only when the recorder is on): one
+ * event per signal, whatever its weight. */
+static void cpu_sample(const uintptr_t *pcs, int depth, int tid, uint64_t weight)
 {
     struct fp_ring_slot slot;
     size_t size;
     struct fp_ev_cpu_sample *e;
 
-    if (!fp_recorder_enabled())
-        return;
+    (void)tid;    /* the event's header has it */
+    (void)weight; /* the snapshot header has the period */
     if (depth > FP_SNAP_STACK_MAX)
         depth = FP_SNAP_STACK_MAX;
     if (depth < 0 || !(e = event_begin(sizeof(*e) + (size_t)depth * 8, &slot, &size)))
@@ -451,12 +452,12 @@ static void on_exit_hook(int status)
         take_snapshot(NULL, FP_SNAP_TRIGGER_ERROR, status);
 }
 
-void fp_recorder_init(const struct fp_config *cfg)
+static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
     uint64_t size = cfg->recorder_size;
 
     if (!cfg->snapshot_path[0])
-        return;
+        return false;
     if (size < RECORDER_SIZE_MIN) {
         fp_log("FLIGHTPROF_RECORDER_SIZE=%llu is below the minimum; using %u bytes",
                (unsigned long long)size, RECORDER_SIZE_MIN);
@@ -466,26 +467,42 @@ void fp_recorder_init(const struct fp_config *cfg)
         fp_log("FLIGHTPROF_RECORDER_SIZE=%llu: cannot map the recorder's buffers (%s); "
                "the flight recorder is off",
                (unsigned long long)size, strerror(errno));
-        return;
+        return false;
     }
     fp_lifecycle_own_pattern(cfg->snapshot_path, rec.pattern);
     rec.size = (uint64_t)fp_ring_chunk_bytes() * fp_ring_chunk_count();
     rec.age_ns = cfg->recorder_age_ns;
     rec.snapshot_on = cfg->snapshot_on;
     fp_service_register(FP_JOB_SNAPSHOT, snapshot_job);
-    fp_lifecycle_on_exit(on_exit_hook);
     if (cfg->snapshot_signal)
         catch_snapshot_signal(cfg->snapshot_signal);
     __atomic_store_n(&fp_recorder_on, true, __ATOMIC_RELEASE);
+    *hooks |= FP_HOOKS(FP_HOOK_ALLOC, FP_FEED_RECORDER) | FP_HOOKS(FP_HOOK_LOCK, FP_FEED_RECORDER) |
+              FP_HOOKS(FP_HOOK_WAIT, FP_FEED_RECORDER) | FP_HOOKS(FP_HOOK_PROCESS, FP_FEED_RECORDER);
+    fp_sampler_add_consumer(cpu_sample);
+    /* Samples for the recorder alone; with FLIGHTPROF_CPU the profile's
+     * sampler feeds it. */
+    if (cfg->recorder_hz && !cfg->cpu_path[0] &&
+        fp_sampler_start(cfg->recorder_hz, cfg->unwind, cfg->depth) != 0)
+        fp_log("FLIGHTPROF_RECORDER_HZ: cannot start sampling: %s", strerror(errno));
+    return true;
 }
 
-void fp_recorder_after_fork_child(void)
+/* In the child after fork(): a new window, under the child's own names. */
+static void after_fork_child(void)
 {
-    if (!fp_recorder_enabled())
-        return;
     fp_ring_after_fork_child();
     fp_lifecycle_own_pattern(fp_lifecycle_config()->snapshot_path, rec.pattern);
     atomic_store(&sequence, 0);
     atomic_store(&signal_trigger, 0);
     pthread_mutex_init(&snapshot_lock, NULL);
 }
+
+const struct fp_engine fp_recorder_engine = {
+    .name = "recorder",
+    .start = engine_start,
+    .thread_start = thread_start,
+    .thread_exit = thread_exit,
+    .fork_child = after_fork_child,
+    .exit = on_exit_hook,
+};

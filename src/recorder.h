@@ -11,7 +11,7 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-struct fp_config;
+struct fp_engine;
 
 /* Allocation entry points, as recorded in allocation events. */
 enum fp_alloc_kind {
@@ -34,10 +34,11 @@ enum fp_lock_kind {
     FP_LOCK_RWLOCK_WRITE,
 };
 
-/* Starts the recorder if cfg->snapshot_path is set. Called once at load. */
-void fp_recorder_init(const struct fp_config *cfg);
+/* The engine (engine.h): records when FLIGHTPROF_SNAPSHOT is set, fed by
+ * every wrapper family, the sampler and the thread hooks. */
+extern const struct fp_engine fp_recorder_engine;
 
-/* Set once by fp_recorder_init when the recorder starts; never cleared. */
+/* Set once when the recorder starts, at load; never cleared. */
 extern bool fp_recorder_on;
 
 /* True while the recorder is recording: one load, for every hot path. */
@@ -46,9 +47,7 @@ static inline bool fp_recorder_enabled(void)
     return __atomic_load_n(&fp_recorder_on, __ATOMIC_RELAXED);
 }
 
-/* Thread lifecycle; called on the thread itself. */
-void fp_recorder_thread_start(int parent_tid, const void *start_routine);
-void fp_recorder_thread_exit(void);
+/* A thread was renamed (by any thread). */
 void fp_recorder_thread_rename(int tid, const char *name);
 
 /* Allocations; `caller` is the wrapper's return address. */
@@ -61,16 +60,10 @@ void fp_recorder_munmap(const void *ptr, size_t size, const void *caller);
 void fp_recorder_lock_wait(enum fp_lock_kind kind, const void *lock, uint64_t wait_ns,
                            const void *caller);
 
-/* A CPU sample taken by the profiler's signal handler: leaf first. */
-void fp_recorder_cpu_sample(const uintptr_t *pcs, int depth);
-
 /* Process events: called in the parent after fork() returned `child`, and
  * before an exec of `path`. */
 void fp_recorder_fork(pid_t child);
 void fp_recorder_exec(const char *path);
-
-/* In the child after fork(): the recorder starts a new window. */
-void fp_recorder_after_fork_child(void);
 
 /* A blocking call (`kind` is an enum fp_wait_kind of snapfmt.h) that
  * returned after `wait_ns`; `object` is what it waited on. */

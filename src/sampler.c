@@ -51,8 +51,20 @@ static struct {
     enum fp_unwind_mode mode;
     int depth;
     long period_ns;
-    fp_sample_fn consume;
 } sampler;
+
+/* Registered at load, before the sampler can start; read by the handler. */
+#define MAX_CONSUMERS 4
+static fp_sample_fn consumers[MAX_CONSUMERS];
+static int n_consumers;
+
+static void consume(const uintptr_t *pcs, int depth, uint64_t weight)
+{
+    int tid = fp_self_tid();
+
+    for (int i = 0; i < n_consumers; i++)
+        consumers[i](pcs, depth, tid, weight);
+}
 
 static _Atomic int handlers_active;
 static atomic_flag stepped_aside_logged = ATOMIC_FLAG_INIT;
@@ -120,7 +132,7 @@ __attribute__((noinline)) static void full_sample(const void *ucontext, uint64_t
 
     int depth = fp_unwind_from_signal(ucontext, sampler.mode, pcs, sampler.depth);
     if (depth > 0)
-        sampler.consume(pcs, depth, fp_self_tid(), weight);
+        consume(pcs, depth, weight);
 }
 
 static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
@@ -136,7 +148,7 @@ static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
         } else {
             /* The interrupted PC alone: the time is still counted. */
             uintptr_t pc = (uintptr_t)((const ucontext_t *)ucontext)->uc_mcontext.gregs[REG_RIP];
-            sampler.consume(&pc, 1, fp_self_tid(), sample_weight(info));
+            consume(&pc, 1, sample_weight(info));
         }
     }
     atomic_fetch_sub(&handlers_active, 1);
@@ -283,7 +295,16 @@ long fp_sampler_period_ns(void)
     return sampler.period_ns;
 }
 
-int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth, fp_sample_fn fn)
+void fp_sampler_add_consumer(fp_sample_fn fn)
+{
+    if (n_consumers == MAX_CONSUMERS) {
+        fp_log("internal: too many sample consumers");
+        return;
+    }
+    consumers[n_consumers++] = fn;
+}
+
+int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth)
 {
     struct sigaction sa;
 
@@ -298,7 +319,6 @@ int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth, fp_sample_fn f
     sampler.mode = mode;
     sampler.depth = depth > FP_DEPTH_MAX ? FP_DEPTH_MAX : depth;
     sampler.period_ns = 1000000000L / hz;
-    sampler.consume = fn;
     sampler.use_itimer = false;
     memset(&sa, 0, sizeof(sa));
     sa.sa_sigaction = on_sigprof;

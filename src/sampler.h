@@ -1,7 +1,7 @@
 /*
  * The CPU sampler: a per-thread CPU-time timer on every thread delivers
  * SIGPROF to that thread; the handler unwinds the interrupted stack and
- * hands it to a consumer. Falls back to process-wide ITIMER_PROF only
+ * hands it to every registered consumer (the CPU profile, the recorder). Falls back to process-wide ITIMER_PROF only
  * where per-thread timers cannot be created.
  */
 #ifndef FLIGHTPROF_SAMPLER_H
@@ -19,12 +19,18 @@
  * carries several expiries. */
 typedef void (*fp_sample_fn)(const uintptr_t *pcs, int depth, int tid, uint64_t weight);
 
+/* Adds `fn` to the consumers of every sample, whoever started the
+ * sampler. At load only, before any start (the handler reads the list
+ * without a lock). */
+void fp_sampler_add_consumer(fp_sample_fn fn);
+
 /*
  * Installs the SIGPROF handler and arms a timer on every thread of the
  * process. Returns 0, or -1 with errno EBUSY when the program already
- * owns SIGPROF or ITIMER_PROF (nothing is changed then).
+ * owns SIGPROF or ITIMER_PROF (nothing is changed then), or EALREADY when
+ * it runs.
  */
-int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth, fp_sample_fn fn);
+int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth);
 
 /* Disarms every timer and waits until no handler runs. */
 void fp_sampler_stop(void);
@@ -33,9 +39,10 @@ void fp_sampler_stop(void);
  * it never started. Async-signal-safe. */
 long fp_sampler_period_ns(void);
 
-/* Arms/disarms the calling thread's timer (and unblocks SIGPROF in it);
- * called by the thread wrappers around a new thread's life. No-ops when
- * the sampler is stopped. */
+/* Arms/disarms the calling thread's timer (and unblocks SIGPROF in it):
+ * thread hooks (lifecycle.h), registered after every other so that a
+ * thread is sampled only once the others have prepared it, and no longer
+ * once they start undoing that. No-ops when the sampler is stopped. */
 void fp_sampler_thread_start(void);
 void fp_sampler_thread_exit(void);
 

@@ -18,7 +18,6 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "interpose_pthread.h"
 #include "libc.h"
 #include "log.h"
 #include "self.h"
@@ -87,7 +86,7 @@ int fp_service_start(void)
      * signals (nor our sampling or snapshot signals). */
     sigfillset(&all);
     fp_libc_pthread_sigmask(SIG_SETMASK, &all, &old);
-    if (fp_pthread_create_unprofiled(&thread, NULL, service_main, NULL) == 0) {
+    if (fp_libc_pthread_create(&thread, NULL, service_main, NULL) == 0) {
         atomic_store(&running, true);
     } else {
         fp_log("cannot start the service thread; signal-triggered writes are off");
