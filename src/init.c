@@ -26,6 +26,7 @@
 #include "sampler.h"
 #include "self.h"
 #include "service.h"
+#include "terminate.h"
 #include "threads.h"
 #include "unwind.h"
 
@@ -94,8 +95,9 @@ __attribute__((constructor)) static void flightprof_load(void)
      * across all of fork and a child's registry and service thread are
      * reset first. */
     fp_lifecycle_on_fork(fp_sampler_before_fork, fp_sampler_after_fork, core_after_fork_child);
-    fp_lifecycle_init(&cfg, any_output);
+    fp_lifecycle_init(&cfg);
     if (any_output) {
+        fp_terminate_init();
         fp_unwind_init();
         /* Before any thread hook that arms a timer: see unwind.h. */
         fp_lifecycle_on_thread(fp_unwind_thread_prepare, NULL);

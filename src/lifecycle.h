@@ -15,9 +15,8 @@
 #include "config.h"
 
 /* Called once by init.c at load: remembers the configuration, marks the
- * root process of a profiled tree, and hooks exit (and, when the process
- * has outputs to write, SIGTERM/SIGINT at their default disposition). */
-void fp_lifecycle_init(const struct fp_config *cfg, bool any_output);
+ * root process of a profiled tree, and hooks exit. */
+void fp_lifecycle_init(const struct fp_config *cfg);
 
 /*
  * `fn(status)` runs once when the process ends: at exit() or return from
@@ -26,6 +25,10 @@ void fp_lifecycle_init(const struct fp_config *cfg, bool any_output);
  * crashes (see the crash handler) or _exit().
  */
 void fp_lifecycle_on_exit(void (*fn)(int status));
+
+/* Runs the exit hooks with `status`, unless they ran already: for the
+ * paths that end the process other than exit (terminate.h). */
+void fp_lifecycle_run_exit_hooks(int status);
 
 /* fork hooks, run around every fork() (pthread_atfork order: prepare in
  * reverse registration order, parent and child in registration order). */

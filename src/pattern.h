@@ -7,6 +7,7 @@
 #ifndef FLIGHTPROF_PATTERN_H
 #define FLIGHTPROF_PATTERN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <sys/types.h>
@@ -18,6 +19,24 @@
  */
 int fp_pattern_expand(const char *pattern, pid_t pid, uint64_t unix_time, uint64_t seq,
                       char *out, size_t outlen);
+
+/*
+ * The pattern a process of a profiled tree writes to: in a descendant of
+ * the process where flightprof first loaded (a fork child, or a program it
+ * exec'd), a pattern without %p gets ".%p" appended, so that parent and
+ * child never write the same file. A result that would not fit in
+ * `outlen` bytes is the pattern unchanged (or empty if that does not fit
+ * either). Async-signal-safe.
+ */
+void fp_pattern_own(const char *pattern, bool descendant, char *out, size_t outlen);
+
+/*
+ * The inverse, for finding the files a process wrote: a glob(3) pattern
+ * matching every name process `pid` expands fp_pattern_own(pattern,
+ * descendant) to, whatever its %t and %n. Returns 0, or -1 with errno
+ * ENAMETOOLONG.
+ */
+int fp_pattern_glob(const char *pattern, pid_t pid, bool descendant, char *out, size_t outlen);
 
 /* Appends `s` to the string of *len bytes in out[outlen], keeping it
  * NUL-terminated. Returns 0, or -1 with errno ENAMETOOLONG (out is then

@@ -30,6 +30,7 @@
 #include "commands.h"
 #include "config.h"
 #include "discovery.h"
+#include "pattern.h"
 #include "recorder.h"
 #include "snapshot_read.h"
 
@@ -43,7 +44,7 @@ struct target {
     char pattern[PATH_MAX]; /* FLIGHTPROF_SNAPSHOT */
     int signal;
     bool fork_child;        /* found through an ancestor: only PATTERN.PID is its */
-    char glob[2][PATH_MAX + 32]; /* the pattern, and with ".PID" for fork children */
+    char glob[2][PATH_MAX + 32]; /* matching the root's files, and a descendant's */
 };
 
 /* What one process's environment and discovery file say. */
@@ -332,33 +333,6 @@ static int find_config(struct target *t)
     return -1;
 }
 
-/* Turns the snapshot pattern into a glob: %p is the pid, %n and %t any
- * number, and glob's own metacharacters are escaped. */
-static void pattern_to_glob(const char *pattern, pid_t pid, const char *suffix, char *out,
-                            size_t outlen)
-{
-    size_t n = 0;
-
-    for (const char *p = pattern; *p && n + 24 < outlen; p++) {
-        if (*p == '%' && p[1]) {
-            p++;
-            if (*p == 'p')
-                n += (size_t)snprintf(out + n, outlen - n, "%d", (int)pid);
-            else if (*p == 'n' || *p == 't')
-                out[n++] = '*';
-            else
-                out[n++] = *p;
-        } else {
-            if (strchr("*?[\\", *p))
-                out[n++] = '\\';
-            out[n++] = *p;
-        }
-    }
-    out[n] = '\0';
-    if (suffix)
-        snprintf(out + n, outlen - n, ".%d", (int)pid);
-}
-
 static int load_target(struct target *t)
 {
     if (!has_flightprof(t->pid)) {
@@ -376,24 +350,22 @@ static int load_target(struct target *t)
                         "not running; not sending it\n", (int)t->pid, name ? name : "?");
         return -1;
     }
-    pattern_to_glob(t->pattern, t->pid, NULL, t->glob[0], sizeof(t->glob[0]));
-    pattern_to_glob(t->pattern, t->pid, "pid", t->glob[1], sizeof(t->glob[1]));
+    /* Whether an exec'd process is a descendant only it knows: both. */
+    if (fp_pattern_glob(t->pattern, t->pid, false, t->glob[0], sizeof(t->glob[0])) != 0 ||
+        fp_pattern_glob(t->pattern, t->pid, true, t->glob[1], sizeof(t->glob[1])) != 0) {
+        fprintf(stderr, "flightprof: process %d's snapshot pattern is too long\n", (int)t->pid);
+        return -1;
+    }
     return 0;
 }
 
-/* The glob a fork child's snapshots match: it appends .PID unless the
- * pattern has %p (src/lifecycle.c). */
-static const char *main_glob(const struct target *t)
-{
-    return t->fork_child && !strstr(t->pattern, "%p") ? t->glob[1] : t->glob[0];
-}
-
-/* The files matching the target's patterns now. */
+/* The files matching the target's patterns now: a fork child's own, or
+ * the root's and an exec'd descendant's (src/pattern.h). */
 static void list_files(const struct target *t, glob_t *g)
 {
     memset(g, 0, sizeof(*g));
-    glob(main_glob(t), 0, NULL, g);
-    if (strstr(t->pattern, "%p") == NULL && !t->fork_child)
+    glob(t->glob[t->fork_child], 0, NULL, g);
+    if (!t->fork_child && strcmp(t->glob[0], t->glob[1]) != 0)
         glob(t->glob[1], g->gl_pathc ? GLOB_APPEND : 0, NULL, g);
 }
 
@@ -439,7 +411,7 @@ static char *wait_for_snapshot(const struct target *t, const glob_t *before, dou
         nanosleep(&pause, NULL);
     }
     fprintf(stderr, "flightprof: no snapshot from process %d after %.1f s (expected a file "
-                    "matching %s)\n", (int)t->pid, timeout, main_glob(t));
+                    "matching %s)\n", (int)t->pid, timeout, t->glob[t->fork_child]);
     return NULL;
 }
 
