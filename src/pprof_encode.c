@@ -15,11 +15,12 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "array.h"
 #include "hash.h"
+#include "hashidx.h"
 #include "outfile.h"
 #include "pprof_internal.h"
 #include "proto/profile.pb-c.h"
-#include "strtab.h"
 #include "symbolize.h"
 
 #define MAX_INLINE_FRAMES 64

@@ -9,6 +9,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "hashidx.h"
 #include "pprof.h"
 #include "strtab.h"
 

@@ -25,8 +25,10 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "debuginfo.h"
 #include "hash.h"
+#include "hashidx.h"
 #include "log.h"
 #include "outfile.h"
 #include "strtab.h"

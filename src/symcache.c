@@ -30,9 +30,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "hash.h"
+#include "hashidx.h"
 #include "outfile.h"
-#include "strtab.h"
 
 #define MAGIC "flightprof-symcache 1"
 /* A file this big is not read, and one that would grow past it is

@@ -20,8 +20,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "array.h"
 #include "hash.h"
-#include "strtab.h"
 #include "symcache.h"
 
 /* No separate debug file exists for it (checked in setup). */

@@ -1,4 +1,4 @@
-// links: src/symcache.c src/strtab.c src/outfile.c src/log.c
+// links: src/symcache.c src/hashidx.c src/array.c src/outfile.c src/log.c
 /* The symbol cache on disk: entries survive a close and a reopen exactly,
  * later closes append, the first entry for an offset wins, every kind of
  * damage costs only the damaged entries (or the file, when its header is
@@ -16,7 +16,6 @@
 
 #include "check.h"
 #include "hash.h"
-#include "strtab.h"
 #include "symcache.h"
 
 #define BUF_SIZE (1 << 16)

@@ -1,0 +1,25 @@
+/*
+ * Growable arrays. Owns no state.
+ *
+ * Signal context: none.
+ */
+#include "array.h"
+
+#include <stdlib.h>
+
+int fp_array_reserve(void *vp, size_t *cap, size_t need, size_t size)
+{
+    void **v = vp;
+
+    if (need <= *cap)
+        return 0;
+    size_t ncap = *cap ? *cap : 16;
+    while (ncap < need)
+        ncap *= 2;
+    void *nv = realloc(*v, ncap * size);
+    if (!nv)
+        return -1;
+    *v = nv;
+    *cap = ncap;
+    return 0;
+}
