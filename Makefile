@@ -158,7 +158,7 @@ BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCHES  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
 $(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/obj/tool/unwind.o \
 		$(BUILD)/obj/tool/loaderlock.o $(BUILD)/obj/tool/threads.o $(BUILD)/obj/tool/libc.o \
-		$(BUILD)/obj/tool/interpose.o $(TOOL_LIB_OBJS)
+		$(BUILD)/obj/tool/interpose.o $(BUILD)/obj/tool/self.o $(TOOL_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
 

@@ -9,6 +9,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "self.h"
 #include "threads.h"
 #include "unwind.h"
 
