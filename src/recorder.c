@@ -410,7 +410,7 @@ static void snapshot_job(void)
 
 static void on_snapshot_signal(int sig, siginfo_t *si, void *uc)
 {
-    bool from_cli = si->si_code == SI_QUEUE && si->si_value.sival_int == FP_RECORDER_CLI_SIGVAL;
+    bool from_cli = si->si_code == SI_QUEUE && si->si_value.sival_int == FP_SNAP_CLI_SIGVAL;
 
     (void)sig;
     (void)uc;

@@ -11,28 +11,9 @@
 #include <stdint.h>
 #include <sys/types.h>
 
+#include "snapfmt.h" /* enum fp_alloc_kind, enum fp_lock_kind, FP_SNAP_CLI_SIGVAL */
+
 struct fp_engine;
-
-/* Allocation entry points, as recorded in allocation events. */
-enum fp_alloc_kind {
-    FP_ALLOC_MALLOC,
-    FP_ALLOC_CALLOC,
-    FP_ALLOC_REALLOC,
-    FP_ALLOC_REALLOCARRAY,
-    FP_ALLOC_POSIX_MEMALIGN,
-    FP_ALLOC_ALIGNED_ALLOC,
-    FP_ALLOC_MEMALIGN,
-    FP_ALLOC_VALLOC,
-    FP_ALLOC_PVALLOC,
-    FP_ALLOC_MMAP,
-};
-
-/* Locks whose contention is recorded. */
-enum fp_lock_kind {
-    FP_LOCK_MUTEX,
-    FP_LOCK_RWLOCK_READ,
-    FP_LOCK_RWLOCK_WRITE,
-};
 
 /* The engine (engine.h): records when FLIGHTPROF_SNAPSHOT is set, fed by
  * every wrapper family, the sampler and the thread hooks. */
@@ -80,11 +61,5 @@ void fp_recorder_fatal_signal(int signo, int si_code, const void *addr);
  */
 int fp_recorder_write_crash(int sig, int si_code, uint64_t fault_addr, int tid,
                             const uintptr_t *pcs, int depth, char *path);
-
-/*
- * `flightprof snapshot PID` sends the snapshot signal with sigqueue() and
- * this value, so that the snapshot records the CLI as its trigger.
- */
-#define FP_RECORDER_CLI_SIGVAL 0x46505343 /* "FPSC" */
 
 #endif

@@ -1,9 +1,10 @@
 /*
- * The flight recorder's snapshot file format, version 1: the on-disk
- * structures shared by the writer (src/snapshot.c, src/crash.c) and the
- * reader (tools/snapshot_read.c). docs/snapshot-format.md describes it in
- * prose. All integers are little-endian; every record starts and ends on an
- * 8-byte boundary.
+ * The flight recorder's snapshot file format, version 1: every on-disk
+ * structure and value shared by the writer (src/snapshot.c, src/crash.c)
+ * and the reader (tools/snapshot_read.c), so that the CLI needs no runtime
+ * header to read a file, plus the sigqueue() value by which the CLI asks
+ * for one. docs/snapshot-format.md describes it in prose. All integers
+ * are little-endian; every record starts and ends on an 8-byte boundary.
  *
  * Layout: struct fp_snap_header, then sections (struct fp_snap_section +
  * `size` bytes each), the last of which is FP_SNAP_SEC_END. Event records
@@ -28,6 +29,14 @@ enum fp_snap_trigger {
     FP_SNAP_TRIGGER_ERROR,      /* exit with a non-zero status */
     FP_SNAP_TRIGGER_EXIT,       /* any exit */
 };
+
+/*
+ * `flightprof snapshot PID` sends the snapshot signal with sigqueue() and
+ * this value, so that the snapshot records the CLI as its trigger
+ * (FP_SNAP_TRIGGER_CLI). Not in the file, but shared by the CLI and the
+ * library as the format is.
+ */
+#define FP_SNAP_CLI_SIGVAL 0x46505343 /* "FPSC" */
 
 struct fp_snap_header {
     char magic[8];            /* FP_SNAP_MAGIC */
@@ -136,11 +145,29 @@ enum fp_snap_event_kind {
     FP_EV_KIND_COUNT
 };
 
-/* Values of fp_snap_event.sub for FP_EV_ALLOC and FP_EV_LOCK_WAIT are
- * enum fp_alloc_kind and enum fp_lock_kind of src/recorder.h, in the
- * order they are declared there (MALLOC = 0 ... MMAP = 9; MUTEX = 0,
- * RWLOCK_READ = 1, RWLOCK_WRITE = 2). */
+/* Allocation entry points, for FP_EV_ALLOC's sub. The values are on disk:
+ * append only (MALLOC = 0 ... MMAP = 9). */
+enum fp_alloc_kind {
+    FP_ALLOC_MALLOC,
+    FP_ALLOC_CALLOC,
+    FP_ALLOC_REALLOC,
+    FP_ALLOC_REALLOCARRAY,
+    FP_ALLOC_POSIX_MEMALIGN,
+    FP_ALLOC_ALIGNED_ALLOC,
+    FP_ALLOC_MEMALIGN,
+    FP_ALLOC_VALLOC,
+    FP_ALLOC_PVALLOC,
+    FP_ALLOC_MMAP,
+};
 #define FP_SNAP_ALLOC_KINDS 10
+
+/* Locks whose contention is recorded, for FP_EV_LOCK_WAIT's sub (MUTEX = 0,
+ * RWLOCK_READ = 1, RWLOCK_WRITE = 2). */
+enum fp_lock_kind {
+    FP_LOCK_MUTEX,
+    FP_LOCK_RWLOCK_READ,
+    FP_LOCK_RWLOCK_WRITE,
+};
 #define FP_SNAP_LOCK_KINDS 3
 
 /* Blocking calls, for FP_EV_WAIT. */
@@ -253,5 +280,7 @@ _Static_assert(sizeof(struct fp_snap_section) == 16, "section layout");
 _Static_assert(sizeof(struct fp_snap_mapping) == 32, "mapping layout");
 _Static_assert(sizeof(struct fp_snap_thread) == 56, "thread layout");
 _Static_assert(sizeof(struct fp_snap_event) == 16, "event layout");
+_Static_assert(FP_ALLOC_MMAP + 1 == FP_SNAP_ALLOC_KINDS, "alloc kinds");
+_Static_assert(FP_LOCK_RWLOCK_WRITE + 1 == FP_SNAP_LOCK_KINDS, "lock kinds");
 
 #endif

@@ -95,7 +95,7 @@ int cmd_convert(int argc, char **argv)
 
     if (parse_args(argc, argv, &a) != 0)
         return 2;
-    struct fp_snap *snap = fp_snap_open(a.in, err, sizeof(err));
+    struct fp_sread *snap = fp_sread_open(a.in, err, sizeof(err));
     if (!snap) {
         fp_log("%s: %s", a.in, err);
         return 1;
@@ -113,6 +113,6 @@ int cmd_convert(int argc, char **argv)
             rc = convert_allocs_profile(&src, a.out);
     }
     convert_src_free(&src);
-    fp_snap_close(snap);
+    fp_sread_close(snap);
     return rc == 0 ? 0 : 1;
 }

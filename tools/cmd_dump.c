@@ -4,6 +4,9 @@
  * counts, the crash stack), then one event per line, oldest first: time
  * before the snapshot, thread, event, details, and the caller symbolized
  * from the snapshot's own mappings.
+ *
+ * Signal context: none (signal.h is for naming the signals a snapshot
+ * recorded).
  */
 #include <inttypes.h>
 #include <stdbool.h>
@@ -21,8 +24,8 @@
 #define MAX_INLINE 16
 
 struct dump {
-    struct fp_snap *snap;
-    const struct fp_snap_info *info;
+    struct fp_sread *snap;
+    const struct fp_sread_info *info;
     struct fp_maps maps;
     struct fp_symbolizer *sym;
     FILE *out;
@@ -70,7 +73,7 @@ static bool has_fault_address(int signo, int si_code)
 
 static const char *thread_name(const struct dump *d, int tid)
 {
-    const struct fp_snap_thread_info *t = fp_snap_thread_by_tid(d->snap, tid);
+    const struct fp_sread_thread_info *t = fp_sread_thread_by_tid(d->snap, tid);
 
     return t && t->name[0] ? t->name : "?";
 }
@@ -119,15 +122,15 @@ static void print_stack(const struct dump *d, const uint64_t *pcs, int depth)
 /* ---- summary --------------------------------------------------------------------- */
 
 /* The name an event is counted and listed under. */
-static const char *event_label(const struct fp_snap_ev *e, char *buf, size_t len)
+static const char *event_label(const struct fp_sread_ev *e, char *buf, size_t len)
 {
     switch (e->kind) {
-    case FP_EV_ALLOC: return fp_snap_alloc_name(e->sub);
-    case FP_EV_WAIT: return fp_snap_wait_name(e->sub);
+    case FP_EV_ALLOC: return fp_sread_alloc_name(e->sub);
+    case FP_EV_WAIT: return fp_sread_wait_name(e->sub);
     case FP_EV_LOCK_WAIT:
-        snprintf(buf, len, "%s-wait", fp_snap_lock_name(e->sub));
+        snprintf(buf, len, "%s-wait", fp_sread_lock_name(e->sub));
         return buf;
-    default: return fp_snap_kind_name(e->kind);
+    default: return fp_sread_kind_name(e->kind);
     }
 }
 
@@ -137,9 +140,9 @@ static void print_counts(const struct dump *d)
     struct { char label[40]; size_t n; } counts[64];
     size_t n_labels = 0;
 
-    for (size_t i = 0; i < fp_snap_event_count(d->snap); i++) {
+    for (size_t i = 0; i < fp_sread_event_count(d->snap); i++) {
         char buf[40];
-        const char *label = event_label(fp_snap_event(d->snap, i), buf, sizeof(buf));
+        const char *label = event_label(fp_sread_event(d->snap, i), buf, sizeof(buf));
         size_t k = 0;
         while (k < n_labels && strcmp(counts[k].label, label) != 0)
             k++;
@@ -151,7 +154,7 @@ static void print_counts(const struct dump *d)
         }
         counts[k].n++;
     }
-    fprintf(d->out, "events:     %zu", fp_snap_event_count(d->snap));
+    fprintf(d->out, "events:     %zu", fp_sread_event_count(d->snap));
     for (size_t k = 0; k < n_labels; k++)
         fprintf(d->out, "%s%s %zu", k ? ", " : " (", counts[k].label, counts[k].n);
     fprintf(d->out, "%s\n", n_labels ? ")" : "");
@@ -159,10 +162,10 @@ static void print_counts(const struct dump *d)
 
 static void print_trigger(const struct dump *d)
 {
-    const struct fp_snap_info *i = d->info;
+    const struct fp_sread_info *i = d->info;
     char sig[32];
 
-    fprintf(d->out, "trigger:    %s", fp_snap_trigger_name(i->trigger));
+    fprintf(d->out, "trigger:    %s", fp_sread_trigger_name(i->trigger));
     if (i->trigger == FP_SNAP_TRIGGER_CRASH) {
         fprintf(d->out, ": %s (si_code %d)", signal_name(i->signo, sig, sizeof(sig)), i->si_code);
         if (has_fault_address(i->signo, i->si_code))
@@ -182,8 +185,8 @@ static void print_overwritten(const struct dump *d)
     const char *sep = "";
 
     fprintf(d->out, "overwritten: %" PRIu64, d->info->events_overwritten);
-    for (size_t k = 0; k < fp_snap_thread_count(d->snap); k++) {
-        const struct fp_snap_thread_info *t = fp_snap_thread(d->snap, k);
+    for (size_t k = 0; k < fp_sread_thread_count(d->snap); k++) {
+        const struct fp_sread_thread_info *t = fp_sread_thread(d->snap, k);
         if (!t->overwritten)
             continue;
         fprintf(d->out, "%s%s %s(%d) %" PRIu64, *sep ? sep : " (", "thread", t->name, t->tid,
@@ -195,7 +198,7 @@ static void print_overwritten(const struct dump *d)
 
 static void print_summary(const struct dump *d, const char *path)
 {
-    const struct fp_snap_info *i = d->info;
+    const struct fp_sread_info *i = d->info;
     time_t wall = (time_t)(i->wall_ns / 1000000000u);
     struct tm tm;
     char when[64] = "?";
@@ -223,8 +226,8 @@ static void print_summary(const struct dump *d, const char *path)
     if (i->cpu_period_ns)
         fprintf(d->out, "cpu:        one sample per %.4g ms of each thread's CPU time\n",
                 (double)i->cpu_period_ns / 1e6);
-    fprintf(d->out, "threads:    %zu, mappings: %zu\n", fp_snap_thread_count(d->snap),
-            fp_snap_map_count(d->snap));
+    fprintf(d->out, "threads:    %zu, mappings: %zu\n", fp_sread_thread_count(d->snap),
+            fp_sread_map_count(d->snap));
     if (i->crash_depth > 0) {
         fprintf(d->out, "crash stack (thread %d %s):\n", i->crash_tid,
                 thread_name(d, i->crash_tid));
@@ -234,7 +237,7 @@ static void print_summary(const struct dump *d, const char *path)
 
 /* ---- events ----------------------------------------------------------------------- */
 
-static void print_details(const struct dump *d, const struct fp_snap_ev *e)
+static void print_details(const struct dump *d, const struct fp_sread_ev *e)
 {
     FILE *out = d->out;
     char sig[32];
@@ -311,8 +314,8 @@ static void print_details(const struct dump *d, const struct fp_snap_ev *e)
 static void print_events(const struct dump *d)
 {
     fprintf(d->out, "\n%14s  %-16s %-24s %s\n", "time (s)", "thread", "event", "details");
-    for (size_t i = 0; i < fp_snap_event_count(d->snap); i++) {
-        const struct fp_snap_ev *e = fp_snap_event(d->snap, i);
+    for (size_t i = 0; i < fp_sread_event_count(d->snap); i++) {
+        const struct fp_sread_ev *e = fp_sread_event(d->snap, i);
         char label[40], who[40];
         double before = ((double)d->info->mono_ns - (double)e->time_ns) / 1e9;
         snprintf(who, sizeof(who), "%s(%d)", thread_name(d, e->tid), e->tid);
@@ -326,8 +329,8 @@ static void print_events(const struct dump *d)
 
 static int load_maps(struct dump *d)
 {
-    for (size_t i = 0; i < fp_snap_map_count(d->snap); i++) {
-        const struct fp_snap_map *m = fp_snap_map(d->snap, i);
+    for (size_t i = 0; i < fp_sread_map_count(d->snap); i++) {
+        const struct fp_sread_map *m = fp_sread_map(d->snap, i);
         if (fp_maps_add(&d->maps, m->start, m->limit, m->offset, m->path, m->build_id) != 0)
             return -1;
     }
@@ -344,12 +347,12 @@ int cmd_dump(int argc, char **argv)
         fprintf(stderr, "usage: flightprof dump FILE\n");
         return 2;
     }
-    d.snap = fp_snap_open(argv[1], err, sizeof(err));
+    d.snap = fp_sread_open(argv[1], err, sizeof(err));
     if (!d.snap) {
         fprintf(stderr, "flightprof: %s: %s\n", argv[1], err);
         return 1;
     }
-    d.info = fp_snap_info(d.snap);
+    d.info = fp_sread_info(d.snap);
     if (load_maps(&d) != 0)
         fprintf(stderr, "flightprof: out of memory; addresses are left unsymbolized\n");
     print_summary(&d, argv[1]);
@@ -357,6 +360,6 @@ int cmd_dump(int argc, char **argv)
     if (d.sym)
         fp_symbolizer_free(d.sym);
     fp_maps_free(&d.maps);
-    fp_snap_close(d.snap);
+    fp_sread_close(d.snap);
     return fflush(stdout) == 0 ? 0 : 1;
 }

@@ -1,7 +1,13 @@
 /*
  * flightprof record: runs a command with the library preloaded, waits for
  * it, summarises what was written on stderr, and exits as the command did
- * (same status, or the same signal).
+ * (same status, or the same signal). Owns the command's pid (child_pid),
+ * set once by fork() before any handler is installed.
+ *
+ * Signal context: forward_signal, the handler for SIGINT, SIGTERM, SIGHUP
+ * and SIGQUIT from the moment the command is started. It only passes the
+ * signal on with kill(), so that the command decides how to end and
+ * flightprof is still there to summarise its profiles.
  */
 #include <errno.h>
 #include <getopt.h>

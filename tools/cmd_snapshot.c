@@ -13,6 +13,8 @@
  * that marks the request as the CLI's, and waits for a new complete
  * snapshot triggered by the CLI to appear. With -o the file is then moved
  * to FILE.
+ *
+ * Signal context: none (it sends the snapshot signal, never catches one).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -31,7 +33,7 @@
 #include "config.h"
 #include "discovery.h"
 #include "pattern.h"
-#include "recorder.h"
+#include "snapfmt.h"
 #include "snapshot_read.h"
 
 #define ENVIRON_MAX (1u << 20)
@@ -380,10 +382,10 @@ static int listed(const glob_t *g, const char *path)
 static int is_cli_snapshot(const char *path)
 {
     char err[256];
-    struct fp_snap *snap = fp_snap_open(path, err, sizeof(err));
-    int ok = snap && fp_snap_info(snap)->trigger == FP_SNAP_TRIGGER_CLI;
+    struct fp_sread *snap = fp_sread_open(path, err, sizeof(err));
+    int ok = snap && fp_sread_info(snap)->trigger == FP_SNAP_TRIGGER_CLI;
 
-    fp_snap_close(snap);
+    fp_sread_close(snap);
     return ok;
 }
 
@@ -478,7 +480,7 @@ int cmd_snapshot(int argc, char **argv)
 
     glob_t before;
     list_files(&t, &before);
-    union sigval value = {.sival_int = FP_RECORDER_CLI_SIGVAL};
+    union sigval value = {.sival_int = FP_SNAP_CLI_SIGVAL};
     if (sigqueue(t.pid, t.signal, value) != 0) {
         fprintf(stderr, "flightprof: cannot signal process %d: %s\n", (int)t.pid, strerror(errno));
         globfree(&before);

@@ -1,5 +1,9 @@
-/* The flightprof CLI's subcommands, one file each (tools/cmd_NAME.c).
- * Each returns the process exit status. */
+/*
+ * The flightprof CLI's subcommands, one file each (tools/cmd_NAME.c),
+ * dispatched by flightprof.c. Each returns the process exit status.
+ *
+ * Signal context: none (declarations only).
+ */
 #ifndef FLIGHTPROF_COMMANDS_H
 #define FLIGHTPROF_COMMANDS_H
 

@@ -19,8 +19,8 @@ struct convert_names; /* cache of convert_describe() results */
 
 /* What every converter reads. */
 struct convert_src {
-    const struct fp_snap *snap;
-    const struct fp_snap_info *info;
+    const struct fp_sread *snap;
+    const struct fp_sread_info *info;
     struct fp_maps maps;       /* the snapshot's recorded mappings */
     struct fp_symbolizer *sym; /* over `maps`; NULL: addresses stay unnamed */
     struct convert_names *names;
@@ -35,7 +35,7 @@ struct convert_src {
  * `symbolize` (offline, from the files the mappings name; a build-id
  * mismatch is reported by the symbolizer). Returns 0, or -1 out of memory.
  */
-int convert_src_init(struct convert_src *src, const struct fp_snap *snap, bool symbolize);
+int convert_src_init(struct convert_src *src, const struct fp_sread *snap, bool symbolize);
 void convert_src_free(struct convert_src *src);
 
 /* The name to show for thread `tid`: its name in the thread table, else

@@ -142,7 +142,7 @@ static void kv_stack(struct chrome *c, const uint64_t *pcs, int depth, bool leaf
 }
 
 /* An instant with its args object left open for the caller's fields. */
-static void begin_instant(struct chrome *c, const struct fp_snap_ev *ev, const char *name,
+static void begin_instant(struct chrome *c, const struct fp_sread_ev *ev, const char *name,
                           const char *cat, const char *scope)
 {
     begin_event(c, "i", name, cat, ev->tid, ev->time_ns);
@@ -170,14 +170,14 @@ static void live_heap_counter(struct chrome *c, uint64_t t, uint64_t before)
     json_end_object(&c->j);
 }
 
-static void memory_event(struct chrome *c, const struct fp_snap_ev *ev)
+static void memory_event(struct chrome *c, const struct fp_sread_ev *ev)
 {
     uint64_t before = c->live.bytes;
     int rc = 0;
 
     switch (ev->kind) {
     case FP_EV_ALLOC:
-        begin_instant(c, ev, fp_snap_alloc_name(ev->sub), "alloc", "t");
+        begin_instant(c, ev, fp_sread_alloc_name(ev->sub), "alloc", "t");
         kv_hex(c, "ptr", ev->u.alloc.ptr);
         json_key(&c->j, "size");
         json_uint(&c->j, ev->u.alloc.size);
@@ -214,7 +214,7 @@ static void memory_event(struct chrome *c, const struct fp_snap_ev *ev)
     live_heap_counter(c, ev->time_ns, before);
 }
 
-static void wait_event(struct chrome *c, const struct fp_snap_ev *ev, size_t index)
+static void wait_event(struct chrome *c, const struct fp_sread_ev *ev, size_t index)
 {
     /* A wait that began before the window is cut at its start (args
      * keep the whole wait_ns). */
@@ -223,7 +223,7 @@ static void wait_event(struct chrome *c, const struct fp_snap_ev *ev, size_t ind
     add_slice(c, (struct slice){.tid = ev->tid, .start = start, .end = ev->time_ns, .ev = index});
 }
 
-static void region_begin(struct chrome *c, const struct fp_snap_ev *ev, size_t index)
+static void region_begin(struct chrome *c, const struct fp_sread_ev *ev, size_t index)
 {
     if (c->nopen == OPEN_REGIONS_MAX)
         return; /* pathological nesting: the deepest regions are not shown */
@@ -231,7 +231,7 @@ static void region_begin(struct chrome *c, const struct fp_snap_ev *ev, size_t i
 }
 
 /* Closes the thread's innermost open region, or one begun before the window. */
-static void region_end(struct chrome *c, const struct fp_snap_ev *ev)
+static void region_end(struct chrome *c, const struct fp_sread_ev *ev)
 {
     struct slice s = {.tid = ev->tid, .start = c->base, .end = ev->time_ns, .flags = SLICE_BEGUN_BEFORE};
     for (size_t i = c->nopen; i-- > 0;) {
@@ -246,7 +246,7 @@ static void region_end(struct chrome *c, const struct fp_snap_ev *ev)
     add_slice(c, s);
 }
 
-static void signal_event(struct chrome *c, const struct fp_snap_ev *ev)
+static void signal_event(struct chrome *c, const struct fp_sread_ev *ev)
 {
     const char *abbrev = sigabbrev_np(ev->u.signal.signo);
     char name[32];
@@ -258,7 +258,7 @@ static void signal_event(struct chrome *c, const struct fp_snap_ev *ev)
     end_instant(c);
 }
 
-static void other_event(struct chrome *c, const struct fp_snap_ev *ev)
+static void other_event(struct chrome *c, const struct fp_sread_ev *ev)
 {
     switch (ev->kind) {
     case FP_EV_THREAD_START:
@@ -277,7 +277,7 @@ static void other_event(struct chrome *c, const struct fp_snap_ev *ev)
         break;
     case FP_EV_FORK:
     case FP_EV_EXIT:
-        begin_instant(c, ev, fp_snap_kind_name(ev->kind), "process", "p");
+        begin_instant(c, ev, fp_sread_kind_name(ev->kind), "process", "p");
         json_kv_int(&c->j, ev->kind == FP_EV_FORK ? "child_pid" : "status", ev->u.num.value);
         break;
     case FP_EV_EXEC:
@@ -293,13 +293,13 @@ static void other_event(struct chrome *c, const struct fp_snap_ev *ev)
         begin_instant(c, ev, "thread exit", "thread", "t");
         break;
     default: /* kinds this version does not know */
-        begin_instant(c, ev, fp_snap_kind_name(ev->kind), "other", "t");
+        begin_instant(c, ev, fp_sread_kind_name(ev->kind), "other", "t");
         break;
     }
     end_instant(c);
 }
 
-static void write_event(struct chrome *c, const struct fp_snap_ev *ev, size_t index)
+static void write_event(struct chrome *c, const struct fp_sread_ev *ev, size_t index)
 {
     switch (ev->kind) {
     case FP_EV_ALLOC:
@@ -387,12 +387,12 @@ static const char *wait_category(int wait_kind)
     }
 }
 
-static void write_wait_slice(struct chrome *c, const struct slice *s, const struct fp_snap_ev *ev)
+static void write_wait_slice(struct chrome *c, const struct slice *s, const struct fp_sread_ev *ev)
 {
     char name[64];
     if (ev->kind == FP_EV_LOCK_WAIT)
-        snprintf(name, sizeof(name), "%s wait", fp_snap_lock_name(ev->sub));
-    begin_event(c, "X", ev->kind == FP_EV_LOCK_WAIT ? name : fp_snap_wait_name(ev->sub),
+        snprintf(name, sizeof(name), "%s wait", fp_sread_lock_name(ev->sub));
+    begin_event(c, "X", ev->kind == FP_EV_LOCK_WAIT ? name : fp_sread_wait_name(ev->sub),
                 ev->kind == FP_EV_LOCK_WAIT ? "lock" : wait_category(ev->sub), s->tid, s->start);
     json_kv_micros(&c->j, "dur", span(s->start, s->end));
     json_key(&c->j, "args");
@@ -412,7 +412,7 @@ static void write_slice(struct chrome *c, const struct slice *s)
         json_key(&c->j, "args");
         json_begin_object(&c->j);
     } else {
-        write_wait_slice(c, s, fp_snap_event(c->src->snap, s->ev));
+        write_wait_slice(c, s, fp_sread_event(c->src->snap, s->ev));
     }
     if (s->flags & SLICE_BEGUN_BEFORE)
         json_kv_string(&c->j, "begin", "before the window");
@@ -447,8 +447,8 @@ static void write_metadata(struct chrome *c)
     char buf[32];
     snprintf(buf, sizeof(buf), "pid %d", c->pid);
     metadata(c, "process_name", c->pid, base && base[1] ? base + 1 : exe[0] ? exe : buf);
-    for (size_t i = 0; i < fp_snap_thread_count(c->src->snap); i++) {
-        const struct fp_snap_thread_info *t = fp_snap_thread(c->src->snap, i);
+    for (size_t i = 0; i < fp_sread_thread_count(c->src->snap); i++) {
+        const struct fp_sread_thread_info *t = fp_sread_thread(c->src->snap, i);
         metadata(c, "thread_name", t->tid, convert_thread_name(c->src, t->tid, buf, sizeof(buf)));
     }
 }
@@ -456,7 +456,7 @@ static void write_metadata(struct chrome *c)
 /* The crash from the header: the signal, fault address and stack. */
 static void write_crash(struct chrome *c)
 {
-    const struct fp_snap_info *info = c->src->info;
+    const struct fp_sread_info *info = c->src->info;
     const char *abbrev = sigabbrev_np(info->signo);
     char sig[32];
     snprintf(sig, sizeof(sig), "SIG%s", abbrev ? abbrev : "?");
@@ -474,18 +474,18 @@ static void write_crash(struct chrome *c)
 
 static void write_other_data(struct chrome *c)
 {
-    const struct fp_snap_info *info = c->src->info;
+    const struct fp_sread_info *info = c->src->info;
     json_key(&c->j, "otherData");
     json_begin_object(&c->j);
     json_kv_string(&c->j, "producer", "flightprof convert");
     json_kv_int(&c->j, "pid", c->pid);
     json_kv_string(&c->j, "executable", info->executable);
-    json_kv_string(&c->j, "trigger", fp_snap_trigger_name(info->trigger));
+    json_kv_string(&c->j, "trigger", fp_sread_trigger_name(info->trigger));
     json_key(&c->j, "window_start_unix_ns");
     json_int(&c->j, (int64_t)(info->wall_ns + (c->base - info->mono_ns)));
     json_kv_micros(&c->j, "window_us", span(c->base, c->end));
     json_key(&c->j, "events");
-    json_uint(&c->j, fp_snap_event_count(c->src->snap));
+    json_uint(&c->j, fp_sread_event_count(c->src->snap));
     json_key(&c->j, "events_overwritten");
     json_uint(&c->j, info->events_overwritten);
     json_key(&c->j, "events_dropped");
@@ -498,12 +498,12 @@ static void write_other_data(struct chrome *c)
 /* The window: from the header, widened to every event in the file. */
 static void find_window(struct chrome *c)
 {
-    const struct fp_snap *snap = c->src->snap;
-    size_t n = fp_snap_event_count(snap);
+    const struct fp_sread *snap = c->src->snap;
+    size_t n = fp_sread_event_count(snap);
     c->base = c->src->info->window_start_ns;
     c->end = c->src->info->window_end_ns;
     if (n > 0) {
-        uint64_t first = fp_snap_event(snap, 0)->time_ns, last = fp_snap_event(snap, n - 1)->time_ns;
+        uint64_t first = fp_sread_event(snap, 0)->time_ns, last = fp_sread_event(snap, n - 1)->time_ns;
         if (!c->base || first < c->base)
             c->base = first;
         if (last > c->end)
@@ -517,10 +517,10 @@ static void find_window(struct chrome *c)
 
 static void write_events(struct chrome *c)
 {
-    const struct fp_snap *snap = c->src->snap;
-    size_t n = fp_snap_event_count(snap);
+    const struct fp_sread *snap = c->src->snap;
+    size_t n = fp_sread_event_count(snap);
     for (size_t i = 0; i < n && !c->oom; i++)
-        write_event(c, fp_snap_event(snap, i), i);
+        write_event(c, fp_sread_event(snap, i), i);
     for (size_t i = 0; i < c->nopen; i++) /* regions never closed */
         add_slice(c, (struct slice){.tid = c->open[i].tid, .start = c->open[i].start, .end = c->end,
                                     .ev = c->open[i].ev, .region = c->open[i].name,

@@ -18,7 +18,7 @@
 #define UNKNOWN_CALLER "[flightprof: unknown caller]"
 
 /* The window as pprof's time_nanos (wall clock) and duration_nanos. */
-static void set_window(struct fp_pprof *p, const struct fp_snap_info *info)
+static void set_window(struct fp_pprof *p, const struct fp_sread_info *info)
 {
     uint64_t start = info->window_start_ns, end = info->window_end_ns;
     fp_pprof_set_time(p, (int64_t)(info->wall_ns + (start - info->mono_ns)),
@@ -61,8 +61,8 @@ int convert_cpu_profile(const struct convert_src *src, const char *path)
         return -1;
     }
     set_window(p, src->info);
-    for (size_t i = 0; i < fp_snap_event_count(src->snap); i++) {
-        const struct fp_snap_ev *ev = fp_snap_event(src->snap, i);
+    for (size_t i = 0; i < fp_sread_event_count(src->snap); i++) {
+        const struct fp_sread_ev *ev = fp_sread_event(src->snap, i);
         uint64_t addrs[FP_SNAP_STACK_MAX];
         int64_t values[2] = {1, period};
         char name[THREAD_NAME_BUF];
@@ -80,7 +80,7 @@ int convert_cpu_profile(const struct convert_src *src, const char *path)
 
 /* The size an allocation event adds, and its caller; false for events
  * that allocate nothing. */
-static bool allocation(const struct fp_snap_ev *ev, uint64_t *size, uint64_t *caller)
+static bool allocation(const struct fp_sread_ev *ev, uint64_t *size, uint64_t *caller)
 {
     if (ev->kind == FP_EV_ALLOC && ev->u.alloc.ptr) {
         *size = ev->u.alloc.size;
@@ -110,8 +110,8 @@ int convert_allocs_profile(const struct convert_src *src, const char *path)
     }
     set_window(p, src->info);
     fp_pprof_set_default_sample_type(p, "alloc_space");
-    for (size_t i = 0; i < fp_snap_event_count(src->snap); i++) {
-        const struct fp_snap_ev *ev = fp_snap_event(src->snap, i);
+    for (size_t i = 0; i < fp_sread_event_count(src->snap); i++) {
+        const struct fp_sread_ev *ev = fp_sread_event(src->snap, i);
         uint64_t size, caller;
         char name[THREAD_NAME_BUF];
         struct fp_pprof_label labels[3];
@@ -121,7 +121,7 @@ int convert_allocs_profile(const struct convert_src *src, const char *path)
         int64_t values[2] = {1, (int64_t)size};
         thread_labels(src, ev->tid, name, labels);
         labels[2] = (struct fp_pprof_label){
-            .key = "kind", .str = ev->kind == FP_EV_REALLOC ? "realloc" : fp_snap_alloc_name(ev->sub)};
+            .key = "kind", .str = ev->kind == FP_EV_REALLOC ? "realloc" : fp_sread_alloc_name(ev->sub)};
         if (addr)
             failed |= fp_pprof_add_sample(p, &addr, 1, values, labels, 3) != 0;
         else

@@ -26,33 +26,33 @@ struct convert_names {
  * (the recorder's table may have been filled before a rename). */
 static int collect_renames(struct convert_src *src)
 {
-    size_t nthreads = fp_snap_thread_count(src->snap);
+    size_t nthreads = fp_sread_thread_count(src->snap);
     src->renamed = calloc(nthreads ? nthreads : 1, sizeof(*src->renamed));
     if (!src->renamed)
         return -1;
-    for (size_t i = 0; i < fp_snap_event_count(src->snap); i++) {
-        const struct fp_snap_ev *ev = fp_snap_event(src->snap, i);
+    for (size_t i = 0; i < fp_sread_event_count(src->snap); i++) {
+        const struct fp_sread_ev *ev = fp_sread_event(src->snap, i);
         if (ev->kind != FP_EV_THREAD_NAME || !ev->u.thread_name.name[0])
             continue;
         for (size_t t = 0; t < nthreads; t++)
-            if (fp_snap_thread(src->snap, t)->tid == ev->u.thread_name.tid)
+            if (fp_sread_thread(src->snap, t)->tid == ev->u.thread_name.tid)
                 src->renamed[t] = ev->u.thread_name.name;
     }
     return 0;
 }
 
-int convert_src_init(struct convert_src *src, const struct fp_snap *snap, bool symbolize)
+int convert_src_init(struct convert_src *src, const struct fp_sread *snap, bool symbolize)
 {
     memset(src, 0, sizeof(*src));
     src->snap = snap;
-    src->info = fp_snap_info(snap);
+    src->info = fp_sread_info(snap);
     src->cpu_period_ns = src->info->cpu_period_ns ? (int64_t)src->info->cpu_period_ns
                                                   : 1000000000 / FP_HZ_DEFAULT;
     src->names = calloc(1, sizeof(*src->names));
     if (!src->names)
         return -1;
-    for (size_t i = 0; i < fp_snap_map_count(snap); i++) {
-        const struct fp_snap_map *m = fp_snap_map(snap, i);
+    for (size_t i = 0; i < fp_sread_map_count(snap); i++) {
+        const struct fp_sread_map *m = fp_sread_map(snap, i);
         if (fp_maps_add(&src->maps, m->start, m->limit, m->offset, m->path, m->build_id) != 0)
             return -1;
     }
@@ -78,8 +78,8 @@ void convert_src_free(struct convert_src *src)
 
 const char *convert_thread_name(const struct convert_src *src, int tid, char *buf, size_t len)
 {
-    for (size_t i = 0; i < fp_snap_thread_count(src->snap); i++) {
-        const struct fp_snap_thread_info *t = fp_snap_thread(src->snap, i);
+    for (size_t i = 0; i < fp_sread_thread_count(src->snap); i++) {
+        const struct fp_sread_thread_info *t = fp_sread_thread(src->snap, i);
         if (t->tid != tid)
             continue;
         if (t->name[0])

@@ -1,6 +1,10 @@
 /*
- * flightprof: the command-line front end. Dispatches to one file per
- * subcommand.
+ * flightprof: the command-line front end. Owns the table of subcommands and
+ * the usage text; sets up what every subcommand shares (the symbol cache
+ * directory, from the same configuration as the library's) and dispatches
+ * to one file per subcommand.
+ *
+ * Signal context: none.
  */
 #include <limits.h>
 #include <stdio.h>

@@ -24,20 +24,20 @@
  * well below this. */
 #define MAX_FILE_SIZE (4ull << 30)
 
-struct fp_snap {
+struct fp_sread {
     unsigned char *data; /* the whole file, 8-byte aligned */
     size_t len;
-    struct fp_snap_info info;
-    struct fp_snap_map *maps;
+    struct fp_sread_info info;
+    struct fp_sread_map *maps;
     size_t n_maps;
-    struct fp_snap_thread_info *threads;
+    struct fp_sread_thread_info *threads;
     size_t n_threads;
-    struct fp_snap_ev *events;
+    struct fp_sread_ev *events;
     size_t n_events;
 };
 
 struct parser {
-    struct fp_snap *snap;
+    struct fp_sread *snap;
     char *err;
     size_t errlen;
 };
@@ -56,7 +56,7 @@ __attribute__((format(printf, 2, 3))) static bool fail(struct parser *p, const c
 
 #define NAME_OF(table, i) ((size_t)(i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "?")
 
-const char *fp_snap_kind_name(enum fp_snap_event_kind kind)
+const char *fp_sread_kind_name(enum fp_snap_event_kind kind)
 {
     static const char *const names[FP_EV_KIND_COUNT] = {
         [FP_EV_THREAD_START] = "thread-start", [FP_EV_THREAD_EXIT] = "thread-exit",
@@ -72,7 +72,7 @@ const char *fp_snap_kind_name(enum fp_snap_event_kind kind)
     return NAME_OF(names, kind);
 }
 
-const char *fp_snap_alloc_name(int alloc_kind)
+const char *fp_sread_alloc_name(int alloc_kind)
 {
     static const char *const names[] = {
         [FP_ALLOC_MALLOC] = "malloc",       [FP_ALLOC_CALLOC] = "calloc",
@@ -86,7 +86,7 @@ const char *fp_snap_alloc_name(int alloc_kind)
     return NAME_OF(names, alloc_kind);
 }
 
-const char *fp_snap_lock_name(int lock_kind)
+const char *fp_sread_lock_name(int lock_kind)
 {
     static const char *const names[] = {
         [FP_LOCK_MUTEX] = "mutex",
@@ -97,7 +97,7 @@ const char *fp_snap_lock_name(int lock_kind)
     return NAME_OF(names, lock_kind);
 }
 
-const char *fp_snap_wait_name(int wait_kind)
+const char *fp_sread_wait_name(int wait_kind)
 {
     static const char *const names[FP_WAIT_KIND_COUNT] = {
         [FP_WAIT_COND] = "pthread_cond_wait",
@@ -118,7 +118,7 @@ const char *fp_snap_wait_name(int wait_kind)
     return NAME_OF(names, wait_kind);
 }
 
-const char *fp_snap_trigger_name(enum fp_snap_trigger trigger)
+const char *fp_sread_trigger_name(enum fp_snap_trigger trigger)
 {
     static const char *const names[] = {
         [FP_SNAP_TRIGGER_SIGNAL] = "signal", [FP_SNAP_TRIGGER_API] = "api",
@@ -168,7 +168,7 @@ static bool read_crash_stack(struct parser *p, const struct fp_snap_section *sec
 static bool read_mappings(struct parser *p, const struct fp_snap_section *sec,
                           const unsigned char *body)
 {
-    struct fp_snap *snap = p->snap;
+    struct fp_sread *snap = p->snap;
     uint64_t off = 0;
 
     if (snap->maps)
@@ -194,7 +194,7 @@ static bool read_mappings(struct parser *p, const struct fp_snap_section *sec,
             return false;
         if (m->limit <= m->start)
             return fail(p, "corrupt mapping %u: empty address range", i);
-        snap->maps[i] = (struct fp_snap_map){m->start, m->limit, m->offset, path, build_id};
+        snap->maps[i] = (struct fp_sread_map){m->start, m->limit, m->offset, path, build_id};
         off += rec;
     }
     snap->n_maps = sec->count;
@@ -204,7 +204,7 @@ static bool read_mappings(struct parser *p, const struct fp_snap_section *sec,
 static bool read_threads(struct parser *p, const struct fp_snap_section *sec,
                          const unsigned char *body)
 {
-    struct fp_snap *snap = p->snap;
+    struct fp_sread *snap = p->snap;
     const struct fp_snap_thread *t = (const struct fp_snap_thread *)body;
 
     if (snap->threads)
@@ -220,7 +220,7 @@ static bool read_threads(struct parser *p, const struct fp_snap_section *sec,
     for (uint32_t i = 0; i < sec->count; i++) {
         if (memchr(t[i].name, '\0', sizeof(t[i].name)) == NULL)
             return fail(p, "corrupt thread table: name of thread %d not terminated", t[i].tid);
-        snap->threads[i] = (struct fp_snap_thread_info){
+        snap->threads[i] = (struct fp_sread_thread_info){
             .tid = t[i].tid, .parent_tid = t[i].parent_tid, .start_ns = t[i].start_ns,
             .exit_ns = t[i].exit_ns, .start_routine = t[i].start_routine,
             .overwritten = t[i].overwritten, .name = t[i].name,
@@ -240,26 +240,26 @@ static bool payload_fits(struct parser *p, const struct fp_snap_event *e, size_t
 
     if (have < need || have - need >= 8)
         return fail(p, "corrupt %s event: %zu payload bytes, expected %zu",
-                    fp_snap_kind_name(e->kind), have, need);
+                    fp_sread_kind_name(e->kind), have, need);
     return true;
 }
 
 static bool decode_string_event(struct parser *p, const struct fp_snap_event *e,
-                                const void *pl, struct fp_snap_ev *out)
+                                const void *pl, struct fp_sread_ev *out)
 {
     const struct fp_ev_string *s = pl;
 
     if (e->size - sizeof(*e) < sizeof(*s))
-        return fail(p, "corrupt %s event: too short", fp_snap_kind_name(e->kind));
+        return fail(p, "corrupt %s event: too short", fp_sread_kind_name(e->kind));
     if (s->len > FP_SNAP_STRING_MAX || !payload_fits(p, e, sizeof(*s) + s->len))
-        return fail(p, "corrupt %s event: bad string length %u", fp_snap_kind_name(e->kind),
+        return fail(p, "corrupt %s event: bad string length %u", fp_sread_kind_name(e->kind),
                     s->len);
     out->u.text.str = (const char *)(s + 1);
     return valid_string(p, out->u.text.str, s->len, "event string");
 }
 
 static bool decode_log(struct parser *p, const struct fp_snap_event *e, const void *pl,
-                       struct fp_snap_ev *out)
+                       struct fp_sread_ev *out)
 {
     const struct fp_ev_log *l = pl;
 
@@ -275,7 +275,7 @@ static bool decode_log(struct parser *p, const struct fp_snap_event *e, const vo
 }
 
 static bool decode_cpu(struct parser *p, const struct fp_snap_event *e, const void *pl,
-                       struct fp_snap_ev *out)
+                       struct fp_sread_ev *out)
 {
     const struct fp_ev_cpu_sample *c = pl;
 
@@ -291,13 +291,13 @@ static bool decode_cpu(struct parser *p, const struct fp_snap_event *e, const vo
 static bool check_sub(struct parser *p, const struct fp_snap_event *e, int limit)
 {
     if (e->sub >= limit)
-        return fail(p, "corrupt %s event: unknown subtype %u", fp_snap_kind_name(e->kind),
+        return fail(p, "corrupt %s event: unknown subtype %u", fp_sread_kind_name(e->kind),
                     e->sub);
     return true;
 }
 
 /* Decodes the payload of one event whose header is known to be in bounds. */
-static bool decode_event(struct parser *p, const struct fp_snap_event *e, struct fp_snap_ev *out)
+static bool decode_event(struct parser *p, const struct fp_snap_event *e, struct fp_sread_ev *out)
 {
     const void *pl = e + 1;
 
@@ -397,13 +397,13 @@ static bool decode_event(struct parser *p, const struct fp_snap_event *e, struct
 
 static bool grow_events(struct parser *p, size_t more)
 {
-    static const size_t max_events = SIZE_MAX / sizeof(struct fp_snap_ev) / 2;
-    struct fp_snap *snap = p->snap;
+    static const size_t max_events = SIZE_MAX / sizeof(struct fp_sread_ev) / 2;
+    struct fp_sread *snap = p->snap;
     size_t need = snap->n_events + more;
 
     if (more > max_events || need > max_events)
         return fail(p, "corrupt file: too many events");
-    struct fp_snap_ev *v = realloc(snap->events, (need ? need : 1) * sizeof(*v));
+    struct fp_sread_ev *v = realloc(snap->events, (need ? need : 1) * sizeof(*v));
     if (!v)
         return fail(p, "out of memory");
     snap->events = v;
@@ -436,7 +436,7 @@ static bool read_chunk(struct parser *p, const struct fp_snap_section *sec,
         if (e->tag != c->tag)
             return fail(p, "corrupt chunk of thread %d: event %u does not belong to it", c->tid,
                         i);
-        struct fp_snap_ev *out = &p->snap->events[p->snap->n_events];
+        struct fp_sread_ev *out = &p->snap->events[p->snap->n_events];
         memset(out, 0, sizeof(*out));
         out->tid = c->tid;
         if (!decode_event(p, e, out))
@@ -454,9 +454,9 @@ static bool read_chunk(struct parser *p, const struct fp_snap_section *sec,
 
 static bool read_header(struct parser *p)
 {
-    const struct fp_snap *snap = p->snap;
+    const struct fp_sread *snap = p->snap;
     const struct fp_snap_header *h = (const struct fp_snap_header *)snap->data;
-    struct fp_snap_info *info = &p->snap->info;
+    struct fp_sread_info *info = &p->snap->info;
 
     if (snap->len < sizeof(h->magic) || memcmp(h->magic, FP_SNAP_MAGIC, sizeof(h->magic)) != 0)
         return fail(p, "not a flightprof snapshot (bad magic)");
@@ -473,7 +473,7 @@ static bool read_header(struct parser *p)
         return fail(p, "corrupt header: unknown trigger %u", h->trigger);
     if (h->window_end_ns < h->window_start_ns)
         return fail(p, "corrupt header: window ends before it starts");
-    *info = (struct fp_snap_info){
+    *info = (struct fp_sread_info){
         .version = h->version, .pid = h->pid, .trigger = (enum fp_snap_trigger)h->trigger,
         .sequence = h->sequence, .mono_ns = h->mono_ns, .wall_ns = h->wall_ns,
         .window_start_ns = h->window_start_ns, .window_end_ns = h->window_end_ns,
@@ -537,14 +537,14 @@ static bool read_sections(struct parser *p)
     return true;
 }
 
-static bool earlier(const struct fp_snap_ev *a, const struct fp_snap_ev *b)
+static bool earlier(const struct fp_sread_ev *a, const struct fp_sread_ev *b)
 {
     return a->time_ns < b->time_ns;
 }
 
 /* A stable merge sort by time (qsort is not stable, and equal times must
  * keep each thread's recording order). */
-static void sort_events(struct fp_snap_ev *v, struct fp_snap_ev *tmp, size_t n)
+static void sort_events(struct fp_sread_ev *v, struct fp_sread_ev *tmp, size_t n)
 {
     if (n < 2)
         return;
@@ -561,9 +561,9 @@ static void sort_events(struct fp_snap_ev *v, struct fp_snap_ev *tmp, size_t n)
     memcpy(v, tmp, k * sizeof(*v));
 }
 
-static struct fp_snap_thread_info *thread_entry(struct fp_snap *snap, int tid)
+static struct fp_sread_thread_info *thread_entry(struct fp_sread *snap, int tid)
 {
-    struct fp_snap_thread_info *t = (struct fp_snap_thread_info *)fp_snap_thread_by_tid(snap, tid);
+    struct fp_sread_thread_info *t = (struct fp_sread_thread_info *)fp_sread_thread_by_tid(snap, tid);
 
     if (t)
         return t;
@@ -572,7 +572,7 @@ static struct fp_snap_thread_info *thread_entry(struct fp_snap *snap, int tid)
         return NULL;
     snap->threads = t;
     t += snap->n_threads++;
-    *t = (struct fp_snap_thread_info){.tid = tid, .name = ""};
+    *t = (struct fp_sread_thread_info){.tid = tid, .name = ""};
     return t;
 }
 
@@ -580,8 +580,8 @@ static struct fp_snap_thread_info *thread_entry(struct fp_snap *snap, int tid)
  * entries for threads that have events but none. */
 static bool index_events(struct parser *p)
 {
-    struct fp_snap *snap = p->snap;
-    struct fp_snap_ev *tmp = malloc((snap->n_events ? snap->n_events : 1) * sizeof(*tmp));
+    struct fp_sread *snap = p->snap;
+    struct fp_sread_ev *tmp = malloc((snap->n_events ? snap->n_events : 1) * sizeof(*tmp));
     size_t last = SIZE_MAX; /* index of the previous event's thread */
 
     if (!tmp)
@@ -591,7 +591,7 @@ static bool index_events(struct parser *p)
     for (size_t i = 0; i < snap->n_events; i++) {
         int tid = snap->events[i].tid;
         if (last == SIZE_MAX || snap->threads[last].tid != tid) {
-            struct fp_snap_thread_info *t = thread_entry(snap, tid);
+            struct fp_sread_thread_info *t = thread_entry(snap, tid);
             if (!t)
                 return fail(p, "out of memory");
             last = (size_t)(t - snap->threads);
@@ -601,9 +601,9 @@ static bool index_events(struct parser *p)
     return true;
 }
 
-struct fp_snap *fp_snap_parse(const void *data, size_t len, char *err, size_t errlen)
+struct fp_sread *fp_sread_parse(const void *data, size_t len, char *err, size_t errlen)
 {
-    struct fp_snap *snap = calloc(1, sizeof(*snap));
+    struct fp_sread *snap = calloc(1, sizeof(*snap));
     struct parser p = {snap, err, errlen};
 
     if (!snap || !(snap->data = malloc(len ? len : 1))) {
@@ -614,7 +614,7 @@ struct fp_snap *fp_snap_parse(const void *data, size_t len, char *err, size_t er
     memcpy(snap->data, data, len);
     snap->len = len;
     if (!read_header(&p) || !read_sections(&p) || !index_events(&p)) {
-        fp_snap_close(snap);
+        fp_sread_close(snap);
         return NULL;
     }
     return snap;
@@ -658,19 +658,19 @@ out:
     return buf;
 }
 
-struct fp_snap *fp_snap_open(const char *path, char *err, size_t errlen)
+struct fp_sread *fp_sread_open(const char *path, char *err, size_t errlen)
 {
     size_t len = 0;
     void *buf = read_file(path, &len, err, errlen);
 
     if (!buf)
         return NULL;
-    struct fp_snap *snap = fp_snap_parse(buf, len, err, errlen);
+    struct fp_sread *snap = fp_sread_parse(buf, len, err, errlen);
     free(buf);
     return snap;
 }
 
-void fp_snap_close(struct fp_snap *snap)
+void fp_sread_close(struct fp_sread *snap)
 {
     if (!snap)
         return;
@@ -683,22 +683,22 @@ void fp_snap_close(struct fp_snap *snap)
 
 /* ---- accessors -------------------------------------------------------------- */
 
-const struct fp_snap_info *fp_snap_info(const struct fp_snap *snap) { return &snap->info; }
-size_t fp_snap_map_count(const struct fp_snap *snap) { return snap->n_maps; }
-size_t fp_snap_thread_count(const struct fp_snap *snap) { return snap->n_threads; }
-size_t fp_snap_event_count(const struct fp_snap *snap) { return snap->n_events; }
+const struct fp_sread_info *fp_sread_info(const struct fp_sread *snap) { return &snap->info; }
+size_t fp_sread_map_count(const struct fp_sread *snap) { return snap->n_maps; }
+size_t fp_sread_thread_count(const struct fp_sread *snap) { return snap->n_threads; }
+size_t fp_sread_event_count(const struct fp_sread *snap) { return snap->n_events; }
 
-const struct fp_snap_map *fp_snap_map(const struct fp_snap *snap, size_t i)
+const struct fp_sread_map *fp_sread_map(const struct fp_sread *snap, size_t i)
 {
     return i < snap->n_maps ? &snap->maps[i] : NULL;
 }
 
-const struct fp_snap_thread_info *fp_snap_thread(const struct fp_snap *snap, size_t i)
+const struct fp_sread_thread_info *fp_sread_thread(const struct fp_sread *snap, size_t i)
 {
     return i < snap->n_threads ? &snap->threads[i] : NULL;
 }
 
-const struct fp_snap_thread_info *fp_snap_thread_by_tid(const struct fp_snap *snap, int tid)
+const struct fp_sread_thread_info *fp_sread_thread_by_tid(const struct fp_sread *snap, int tid)
 {
     for (size_t i = 0; i < snap->n_threads; i++)
         if (snap->threads[i].tid == tid)
@@ -706,7 +706,7 @@ const struct fp_snap_thread_info *fp_snap_thread_by_tid(const struct fp_snap *sn
     return NULL;
 }
 
-const struct fp_snap_ev *fp_snap_event(const struct fp_snap *snap, size_t i)
+const struct fp_sread_ev *fp_sread_event(const struct fp_sread *snap, size_t i)
 {
     return i < snap->n_events ? &snap->events[i] : NULL;
 }

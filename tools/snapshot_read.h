@@ -1,12 +1,15 @@
 /*
  * Reading flight-recorder snapshots (format: src/snapfmt.h,
- * docs/snapshot-format.md). fp_snap_open reads the whole file into memory
+ * docs/snapshot-format.md). fp_sread_open reads the whole file into memory
  * and validates every byte of structure before returning, so the accessors
  * below never fail: a corrupt, truncated or foreign file gives one error
  * message and no snapshot.
  *
  * Events are returned oldest first (by time; ties keep file order, so each
  * thread's own events stay in the order it recorded them).
+ *
+ * The reader's own names are fp_sread_*; fp_snap_* and FP_SNAP_* are the
+ * format's (src/snapfmt.h), shared with the writer in the library.
  *
  * Signal context: none.
  */
@@ -16,13 +19,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "recorder.h" /* enum fp_alloc_kind, enum fp_lock_kind */
-#include "snapfmt.h"  /* enum fp_snap_trigger, fp_snap_event_kind, fp_wait_kind */
+#include "snapfmt.h" /* the enums of triggers, events and their subtypes */
 
-struct fp_snap;
+struct fp_sread;
 
 /* The header. Strings and arrays belong to the snapshot. */
-struct fp_snap_info {
+struct fp_sread_info {
     uint32_t version;
     int pid;
     enum fp_snap_trigger trigger;
@@ -42,13 +44,13 @@ struct fp_snap_info {
     int crash_depth;             /* 0 when there is none */
 };
 
-struct fp_snap_map {
+struct fp_sread_map {
     uint64_t start, limit, offset;
     const char *path;
     const char *build_id; /* lowercase hex; "" when none */
 };
 
-struct fp_snap_thread_info {
+struct fp_sread_thread_info {
     int tid;
     int parent_tid;          /* 0 when unknown */
     uint64_t start_ns;       /* 0 when unknown */
@@ -60,7 +62,7 @@ struct fp_snap_thread_info {
 };
 
 /* One decoded event. Which union member is valid depends on `kind`. */
-struct fp_snap_ev {
+struct fp_sread_ev {
     uint64_t time_ns;        /* monotonic; the end of events with a duration */
     int tid;
     enum fp_snap_event_kind kind;
@@ -84,35 +86,35 @@ struct fp_snap_ev {
  * Reads and validates the snapshot in `path`. Returns it, or NULL with a
  * one-line reason (no trailing newline, not naming the file) in err.
  */
-struct fp_snap *fp_snap_open(const char *path, char *err, size_t errlen);
+struct fp_sread *fp_sread_open(const char *path, char *err, size_t errlen);
 
 /* The same for a snapshot already in memory (the data is copied). */
-struct fp_snap *fp_snap_parse(const void *data, size_t len, char *err, size_t errlen);
+struct fp_sread *fp_sread_parse(const void *data, size_t len, char *err, size_t errlen);
 
-void fp_snap_close(struct fp_snap *snap);
+void fp_sread_close(struct fp_sread *snap);
 
-const struct fp_snap_info *fp_snap_info(const struct fp_snap *snap);
+const struct fp_sread_info *fp_sread_info(const struct fp_sread *snap);
 
-size_t fp_snap_map_count(const struct fp_snap *snap);
-const struct fp_snap_map *fp_snap_map(const struct fp_snap *snap, size_t i);
+size_t fp_sread_map_count(const struct fp_sread *snap);
+const struct fp_sread_map *fp_sread_map(const struct fp_sread *snap, size_t i);
 
 /* Threads in the thread table, plus any thread that has events but no
  * entry (with an empty name). */
-size_t fp_snap_thread_count(const struct fp_snap *snap);
-const struct fp_snap_thread_info *fp_snap_thread(const struct fp_snap *snap, size_t i);
+size_t fp_sread_thread_count(const struct fp_sread *snap);
+const struct fp_sread_thread_info *fp_sread_thread(const struct fp_sread *snap, size_t i);
 /* NULL when `tid` is not in the table. */
-const struct fp_snap_thread_info *fp_snap_thread_by_tid(const struct fp_snap *snap, int tid);
+const struct fp_sread_thread_info *fp_sread_thread_by_tid(const struct fp_sread *snap, int tid);
 
 /* Events, oldest first. */
-size_t fp_snap_event_count(const struct fp_snap *snap);
-const struct fp_snap_ev *fp_snap_event(const struct fp_snap *snap, size_t i);
+size_t fp_sread_event_count(const struct fp_sread *snap);
+const struct fp_sread_ev *fp_sread_event(const struct fp_sread *snap, size_t i);
 
 /* Names for printing: "malloc", "mutex", "nanosleep", "crash", "cpu", ...
  * ("?" for values out of range). */
-const char *fp_snap_kind_name(enum fp_snap_event_kind kind);
-const char *fp_snap_alloc_name(int alloc_kind);
-const char *fp_snap_lock_name(int lock_kind);
-const char *fp_snap_wait_name(int wait_kind);
-const char *fp_snap_trigger_name(enum fp_snap_trigger trigger);
+const char *fp_sread_kind_name(enum fp_snap_event_kind kind);
+const char *fp_sread_alloc_name(int alloc_kind);
+const char *fp_sread_lock_name(int lock_kind);
+const char *fp_sread_wait_name(int wait_kind);
+const char *fp_sread_trigger_name(enum fp_snap_trigger trigger);
 
 #endif
