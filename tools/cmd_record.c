@@ -2,7 +2,8 @@
  * flightprof record: runs a command with the library preloaded, waits for
  * it, summarises what was written on stderr, and exits as the command did
  * (same status, or the same signal). Owns the command's pid (child_pid),
- * set once by fork() before any handler is installed.
+ * set by fork() before any handler is installed and cleared once the
+ * command is reaped, so that a late signal never reaches a reused pid.
  *
  * Signal context: forward_signal, the handler for SIGINT, SIGTERM, SIGHUP
  * and SIGQUIT from the moment the command is started. It only passes the
@@ -35,7 +36,7 @@ struct record_opts {
     char **argv;
 };
 
-static pid_t child_pid;
+static volatile pid_t child_pid; /* 0 once reaped */
 
 static int usage_error(const char *msg)
 {
@@ -172,13 +173,13 @@ static void format_total(int64_t total, const char *unit, char *out, size_t len)
 
 /* One line for the profile (its path, the number of samples taken, the
  * total of `sample_type`), then its top functions by that type. */
-static void print_summary(const char *what, const char *pattern, const char *count_type,
-                          const char *sample_type)
+static void print_summary(pid_t pid, const char *what, const char *pattern,
+                          const char *count_type, const char *sample_type)
 {
     char path[PATH_MAX], err[256], total[64];
     struct fp_pprof_summary counts, s;
 
-    if (fp_pattern_expand(pattern, child_pid, 0, 0, path, sizeof(path)) != 0)
+    if (fp_pattern_expand(pattern, pid, 0, 0, path, sizeof(path)) != 0)
         return;
     if (fp_pprof_summarize(path, count_type, 0, &counts, err, sizeof(err)) != 0) {
         fprintf(stderr, "flightprof: no %s profile at %s: %s\n", what, path, err);
@@ -247,10 +248,13 @@ int cmd_record(int argc, char **argv)
             fprintf(stderr, "flightprof: waitpid: %s\n", strerror(errno));
             return 2;
         }
-    print_summary("CPU", o.cpu, "samples", "cpu");
+    /* Reaped: its pid may be reused, and a signal from now on is ours. */
+    pid_t child = child_pid;
+    child_pid = 0;
+    print_summary(child, "CPU", o.cpu, "samples", "cpu");
     if (o.heap)
-        print_summary("heap", o.heap, "alloc_objects", "inuse_space");
+        print_summary(child, "heap", o.heap, "alloc_objects", "inuse_space");
     if (o.mutex)
-        print_summary("mutex", o.mutex, "contentions", "delay");
+        print_summary(child, "mutex", o.mutex, "contentions", "delay");
     return exit_like(status);
 }
