@@ -331,15 +331,10 @@ static void on_fatal_signal(int sig, siginfo_t *si, void *uc)
 
 void fp_crash_init(enum fp_unwind_mode unwind, bool snapshots)
 {
-    struct sigaction sa;
-
     unwind_mode = unwind;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_fatal_signal;
-    sa.sa_flags = SA_SIGINFO | SA_ONSTACK | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
     for (size_t i = 0; i < N_FATAL; i++)
-        if (fp_sigview_hold(fatal_signals[i], &sa, FP_SIGVIEW_CHAIN, NULL) != 0)
+        if (fp_sigview_hold(fatal_signals[i], on_fatal_signal, SA_ONSTACK, FP_SIGVIEW_CHAIN,
+                            NULL) != 0)
             fp_log("cannot catch signal %d for crash snapshots: %s", fatal_signals[i],
                    strerror(errno));
     snapshots_on = snapshots;

@@ -286,9 +286,11 @@ static void write_on_signal(void)
     write_configured(false);
 }
 
-static void on_heap_signal(int sig)
+static void on_heap_signal(int sig, siginfo_t *info, void *ucontext)
 {
     (void)sig;
+    (void)info;
+    (void)ucontext;
     fp_service_post(FP_JOB_HEAP_WRITE); /* preserves errno */
 }
 
@@ -301,14 +303,8 @@ static void heap_signal_taken(int sig)
 /* The program keeps the signal if it handles it itself (sigview.h). */
 static void catch_heap_signal(int sig)
 {
-    struct sigaction sa;
-
     fp_service_register(FP_JOB_HEAP_WRITE, write_on_signal);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_heap_signal;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    if (fp_sigview_hold(sig, &sa, FP_SIGVIEW_YIELD, heap_signal_taken) != 0)
+    if (fp_sigview_hold(sig, on_heap_signal, 0, FP_SIGVIEW_YIELD, heap_signal_taken) != 0)
         fp_log("FLIGHTPROF_HEAP_SIGNAL: cannot catch signal %d: %s", sig,
                errno == EBUSY ? "the program handles it" : strerror(errno));
 }

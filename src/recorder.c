@@ -427,13 +427,7 @@ static void snapshot_signal_taken(int sig)
 /* The program keeps the signal if it handles it itself (sigview.h). */
 static void catch_snapshot_signal(int sig)
 {
-    struct sigaction sa;
-
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_snapshot_signal;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    if (fp_sigview_hold(sig, &sa, FP_SIGVIEW_YIELD, snapshot_signal_taken) != 0)
+    if (fp_sigview_hold(sig, on_snapshot_signal, 0, FP_SIGVIEW_YIELD, snapshot_signal_taken) != 0)
         fp_log("FLIGHTPROF_SNAPSHOT_SIGNAL: cannot catch signal %d: %s", sig,
                errno == EBUSY ? "the program handles it" : strerror(errno));
 }

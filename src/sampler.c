@@ -306,8 +306,6 @@ void fp_sampler_add_consumer(fp_sample_fn fn)
 
 int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth)
 {
-    struct sigaction sa;
-
     if (atomic_load(&sampler.running)) {
         errno = EALREADY;
         return -1;
@@ -320,11 +318,7 @@ int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth)
     sampler.depth = depth > FP_DEPTH_MAX ? FP_DEPTH_MAX : depth;
     sampler.period_ns = 1000000000L / hz;
     sampler.use_itimer = false;
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_sigaction = on_sigprof;
-    sa.sa_flags = SA_SIGINFO | SA_RESTART;
-    sigemptyset(&sa.sa_mask);
-    if (fp_sigview_hold(SIGPROF, &sa, FP_SIGVIEW_YIELD, sigprof_taken) != 0)
+    if (fp_sigview_hold(SIGPROF, on_sigprof, 0, FP_SIGVIEW_YIELD, sigprof_taken) != 0)
         return -1;
     atomic_store(&sampler.running, true);
     if (add_existing_threads() != 0) {

@@ -57,11 +57,11 @@ static bool is_default(const struct sigaction *act)
     return act->sa_handler == SIG_DFL;
 }
 
-int fp_sigview_hold(int sig, const struct sigaction *ours, enum fp_sigview_policy policy,
+int fp_sigview_hold(int sig, fp_sigview_handler handler, int flags, enum fp_sigview_policy policy,
                     void (*released)(int sig))
 {
     struct held *h = slot(sig);
-    struct sigaction cur;
+    struct sigaction cur, ours;
 
     if (!h) {
         errno = EINVAL;
@@ -84,10 +84,16 @@ int fp_sigview_hold(int sig, const struct sigaction *ours, enum fp_sigview_polic
         errno = ENOMEM;
         return -1;
     }
-    h->ours = *ours;
+    /* Every handler of flightprof's: siginfo, restarted system calls (a
+     * program must never see EINTR because of us), nothing else masked. */
+    memset(&ours, 0, sizeof(ours));
+    ours.sa_sigaction = handler;
+    ours.sa_flags = SA_SIGINFO | SA_RESTART | flags;
+    sigemptyset(&ours.sa_mask);
+    h->ours = ours;
     h->released = released;
     atomic_store(&h->view, view);
-    if (fp_libc_sigaction(sig, ours, NULL) != 0)
+    if (fp_libc_sigaction(sig, &ours, NULL) != 0)
         return -1;
     atomic_store(&h->yielded, false);
     atomic_store(&h->policy, policy);

@@ -22,15 +22,19 @@
 
 enum fp_sigview_policy { FP_SIGVIEW_CHAIN = 1, FP_SIGVIEW_YIELD };
 
+/* flightprof's handlers: all take siginfo. */
+typedef void (*fp_sigview_handler)(int sig, siginfo_t *info, void *ucontext);
+
 /*
- * Installs `ours` for `sig` and starts keeping the program's view of it,
+ * Installs `handler` for `sig` (SA_SIGINFO | SA_RESTART | `flags`, no
+ * other signal masked) and starts keeping the program's view of it,
  * which begins as the disposition found. With FP_SIGVIEW_YIELD nothing is
  * installed unless the program has the signal at SIG_DFL (or flightprof
  * already holds it): returns -1 with errno EBUSY then. `released` (may be
  * NULL) runs, in the thread that called sigaction, when the program takes
  * a yielded signal. Returns 0, or -1 with errno. Not for handlers.
  */
-int fp_sigview_hold(int sig, const struct sigaction *ours, enum fp_sigview_policy policy,
+int fp_sigview_hold(int sig, fp_sigview_handler handler, int flags, enum fp_sigview_policy policy,
                     void (*released)(int sig));
 
 /*

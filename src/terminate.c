@@ -12,7 +12,6 @@
 
 #include <signal.h>
 #include <stdatomic.h>
-#include <string.h>
 #include <sys/syscall.h>
 #include <time.h>
 #include <unistd.h>
@@ -67,10 +66,12 @@ static void wait_for_death(int sig)
     die_of(sig);
 }
 
-static void on_terminate_signal(int sig)
+static void on_terminate_signal(int sig, siginfo_t *info, void *ucontext)
 {
     int expected = 0;
 
+    (void)info;
+    (void)ucontext;
     if (!atomic_compare_exchange_strong(&terminate_signal, &expected, sig))
         wait_for_death(expected); /* already terminating */
     else if (fp_service_post(FP_JOB_TERMINATE) != 0)
@@ -82,13 +83,8 @@ static void on_terminate_signal(int sig)
 void fp_terminate_init(void)
 {
     static const int sigs[] = {SIGTERM, SIGINT};
-    struct sigaction sa;
-
     fp_service_register(FP_JOB_TERMINATE, terminate_job);
-    memset(&sa, 0, sizeof(sa));
-    sa.sa_handler = on_terminate_signal;
-    sa.sa_flags = SA_RESTART;
-    sigemptyset(&sa.sa_mask);
+    /* EBUSY: the program handles it, and dies of it as it chooses. */
     for (size_t i = 0; i < sizeof(sigs) / sizeof(sigs[0]); i++)
-        fp_sigview_hold(sigs[i], &sa, FP_SIGVIEW_YIELD, NULL); /* EBUSY: the program's */
+        fp_sigview_hold(sigs[i], on_terminate_signal, 0, FP_SIGVIEW_YIELD, NULL);
 }
