@@ -13,8 +13,6 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "config.h"
-
 #define FP_SITE_COUNTERS 4
 
 struct fp_sitetab;
@@ -38,13 +36,5 @@ void fp_sitetab_foreach(const struct fp_sitetab *tab,
                         void (*fn)(void *arg, const uintptr_t *pcs, int depth, uint64_t tag,
                                    const int64_t counters[FP_SITE_COUNTERS]),
                         void *arg);
-
-/*
- * Captures the calling thread's stack into pcs[0..max), starting at the
- * return address `caller` (the interposed function's own return address),
- * so that flightprof's frames never show, however the compiler inlined
- * them. Returns the depth. Call it from the interposer's call chain.
- */
-int fp_sitetab_capture(enum fp_unwind_mode mode, const void *caller, uintptr_t *pcs, int max);
 
 #endif

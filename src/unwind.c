@@ -318,6 +318,40 @@ __attribute__((noinline)) int fp_unwind_here(enum fp_unwind_mode mode, int skip,
     return depth;
 }
 
+__attribute__((noinline)) int fp_unwind_capture(enum fp_unwind_mode mode, const void *caller,
+                                                uintptr_t *pcs, int max)
+{
+    uintptr_t raw[FP_DEPTH_MAX + 16];
+    int want = max + 16 < (int)(sizeof(raw) / sizeof(raw[0])) ? max + 16
+                                                              : (int)(sizeof(raw) / sizeof(raw[0]));
+    struct fp_self *self = fp_self();
+    /* An allocation by the dynamic loader may hold the loader's lock while
+     * another thread, inside libunwind, holds libunwind's and waits for
+     * the loader's: unwind such allocations with frame pointers only. */
+    bool loader = fp_unwind_pc_in_loader((uintptr_t)caller);
+    self->in_loader += loader;
+    int n = fp_unwind_here(mode, 0, raw, want);
+    self->in_loader -= loader;
+    int start = 0;
+
+    /* Drop our own frames: everything up to the interposer's return
+     * address. If the unwinder missed it, keep the whole stack rather
+     * than none. */
+    for (int i = 0; i < n && i < 16; i++)
+        if (raw[i] == (uintptr_t)caller) {
+            start = i;
+            break;
+        }
+    if (n - start < max)
+        max = n - start;
+    if (max <= 0) {
+        pcs[0] = (uintptr_t)caller;
+        return 1;
+    }
+    memcpy(pcs, &raw[start], (size_t)max * sizeof(*pcs));
+    return max;
+}
+
 void fp_unwind_to_locations(uint64_t *addrs, const uintptr_t *pcs, int n, bool leaf_exact)
 {
     for (int i = 0; i < n; i++)

@@ -52,6 +52,14 @@ int fp_unwind_from_signal(const void *ucontext, enum fp_unwind_mode mode, uintpt
  */
 int fp_unwind_here(enum fp_unwind_mode mode, int skip, uintptr_t *pcs, int max);
 
+/*
+ * Captures the calling thread's stack into pcs[0..max), starting at the
+ * return address `caller` (the interposed function's own return address),
+ * so that flightprof's frames never show, however the compiler inlined
+ * them. Returns the depth. Call it from the interposer's call chain.
+ */
+int fp_unwind_capture(enum fp_unwind_mode mode, const void *caller, uintptr_t *pcs, int max);
+
 /* Whether the byte at `addr` can be read, found out without faulting
  * (process_vm_readv on our own pid). Async-signal-safe. */
 bool fp_unwind_readable(uintptr_t addr);

@@ -1,13 +1,9 @@
-// links: src/sitetab.c src/unwind.c src/loaderlock.c src/threads.c src/libc.c src/interpose.c src/self.c
+// links: src/sitetab.c src/libc.c src/interpose.c src/self.c
 /* The site table: the same (stack, tag) finds the same site, counters add
- * up and are seen by foreach, a full table says so; and capture starts the
- * stack at the interposer's caller whatever our own frames were. */
+ * up and are seen by foreach, a full table says so. */
 #include <stdio.h>
-#include <string.h>
 
 #include "sitetab.h"
-#include "threads.h"
-#include "unwind.h"
 
 static int failures;
 
@@ -58,45 +54,9 @@ static void test_table(void)
     check(seen.sites == 3 && seen.total[0] == 3 && seen.total[3] == 7, "foreach sees every count");
 }
 
-static uintptr_t expected_caller;
-
-__attribute__((noinline)) static int capture_here(uintptr_t *pcs, const void *caller)
-{
-    return fp_sitetab_capture(FP_UNWIND_FRAME_POINTERS, caller, pcs, 16);
-}
-
-/* Plays the interposer: its return address is where the stack must
- * start, with capture_here's and the unwinder's frames dropped. */
-__attribute__((noinline)) static int interposer(uintptr_t *pcs)
-{
-    expected_caller = (uintptr_t)__builtin_return_address(0);
-    int n = capture_here(pcs, __builtin_return_address(0));
-    __asm__ volatile("" ::: "memory"); /* no tail call: keep this frame */
-    return n;
-}
-
-__attribute__((noinline)) static int program(uintptr_t *pcs)
-{
-    int n = interposer(pcs);
-    __asm__ volatile("" ::: "memory");
-    return n;
-}
-
-static void test_capture(void)
-{
-    uintptr_t pcs[16];
-
-    fp_threads_register_self(0, NULL); /* stack bounds for the fp walk */
-    int n = program(pcs);
-    check(n >= 1, "capture returns a stack");
-    /* pcs[0] is the return address into program(), right after the call. */
-    check(n >= 2 && pcs[0] == expected_caller, "the stack starts at the interposer's caller");
-}
-
 int main(void)
 {
     test_table();
-    test_capture();
     if (failures)
         return 1;
     printf("ok\n");
