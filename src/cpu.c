@@ -21,6 +21,7 @@
 #include "interpose.h"
 #include "libc.h"
 #include "lifecycle.h"
+#include "lineage.h"
 #include "log.h"
 #include "outfile.h"
 #include "pprof.h"
@@ -108,7 +109,7 @@ static void add_comments(struct fp_pprof *profile)
 
 /* This function must be called with cpu_lock held and cpu.table set.
  * At exit a descendant process writes nothing if it was never sampled
- * (fp_lifecycle_descendant). */
+ * (fp_lineage_descendant). */
 static int write_profile(bool at_exit)
 {
     static const struct fp_pprof_value_type types[] = {
@@ -131,8 +132,8 @@ static int write_profile(bool at_exit)
         }
         add_comments(ctx.profile);
     }
-    fp_lifecycle_output_path(cpu.pattern, cpu.start_wall_ns, path);
-    int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
+    fp_lineage_output_path(cpu.pattern, cpu.start_wall_ns, path);
+    int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lineage_descendant(),
                                       "CPU", path);
     fp_internal_leave();
     return rc;
@@ -149,7 +150,7 @@ static int check_writable(const char *path)
 {
     char tmp[PATH_MAX];
 
-    if (fp_lifecycle_descendant())
+    if (fp_lineage_descendant())
         return fp_outfile_dir_writable(path);
     int fd = fp_outfile_open_temp(path, tmp, sizeof(tmp));
     if (fd < 0)
@@ -174,7 +175,7 @@ static int start_locked(const char *pattern, int hz, enum fp_unwind_mode mode, i
     cpu.depth = depth;
     cpu.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
     cpu.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
-    fp_lifecycle_output_path(cpu.pattern, cpu.start_wall_ns, path);
+    fp_lineage_output_path(cpu.pattern, cpu.start_wall_ns, path);
     if (check_writable(path) != 0)
         return -1;
     cpu.table = fp_stacktab_new(TABLE_SLOTS, TABLE_FRAMES);

@@ -21,6 +21,7 @@
 #include "interpose_pthread.h"
 #include "libc.h"
 #include "lifecycle.h"
+#include "lineage.h"
 #include "mutexprof.h"
 #include "recorder.h"
 #include "sampler.h"
@@ -96,6 +97,7 @@ __attribute__((constructor)) static void flightprof_load(void)
      * reset first. */
     fp_lifecycle_on_fork(fp_sampler_before_fork, fp_sampler_after_fork, core_after_fork_child);
     fp_lifecycle_init(&cfg);
+    fp_lineage_init(&cfg);
     if (any_output) {
         fp_terminate_init();
         fp_unwind_init();

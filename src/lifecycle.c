@@ -2,8 +2,8 @@
  * Process lifecycle hooks: what each module does at exit (with the exit
  * status, through on_exit, or at termination: terminate.c), around fork,
  * and at each program thread's start and end. Owns the hook lists
- * (written at load, read-only afterwards), the configuration read at load,
- * and the process's place in a profiled tree.
+ * (written at load, read-only afterwards) and the configuration read at
+ * load.
  *
  * Signal context: none.
  */
@@ -15,9 +15,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "discovery.h"
 #include "log.h"
-#include "pattern.h"
 
 #define MAX_HOOKS 16
 
@@ -31,11 +29,6 @@ static struct {
 } thread_hooks[MAX_HOOKS];
 static size_t n_thread_hooks;
 static struct fp_config config;
-/* The pid at load: a fork child knows it is one because getpid() differs.
- * exec_descendant: an ancestor's discovery file names one of our outputs
- * with the same pattern (set at load). */
-static pid_t load_pid;
-static bool exec_descendant;
 
 /* Set by whichever path ends the process first: exit or termination. */
 static atomic_flag exit_hooks_ran = ATOMIC_FLAG_INIT;
@@ -98,38 +91,8 @@ const struct fp_config *fp_lifecycle_config(void)
     return &config;
 }
 
-bool fp_lifecycle_descendant(void)
-{
-    return getpid() != load_pid || exec_descendant;
-}
-
-void fp_lifecycle_own_pattern(const char *pattern, char *out)
-{
-    fp_pattern_own(pattern, fp_lifecycle_descendant(), out, PATH_MAX);
-}
-
-void fp_lifecycle_output_path(const char *pattern, int64_t start_wall_ns, char *out)
-{
-    char own[PATH_MAX];
-
-    fp_lifecycle_own_pattern(pattern, own);
-    if (fp_pattern_expand(own, getpid(), (uint64_t)(start_wall_ns / 1000000000), 0, out,
-                          PATH_MAX) != 0)
-        memcpy(out, own, PATH_MAX);
-}
-
-/* Whether this process is the root of a profiled tree, found without
- * touching the environment (which is the program's): a fork child is
- * told by its pid, an exec'd program by its ancestors' discovery files. */
-static void find_root_pid(void)
-{
-    load_pid = getpid();
-    exec_descendant = fp_discovery_ancestor_shares_output(&config);
-}
-
 void fp_lifecycle_init(const struct fp_config *cfg)
 {
     config = *cfg;
-    find_root_pid();
     on_exit(on_exit_status, NULL);
 }

@@ -14,8 +14,8 @@
 
 #include "config.h"
 
-/* Called once by init.c at load: remembers the configuration, marks the
- * root process of a profiled tree, and hooks exit. */
+/* Called once by init.c at load: remembers the configuration and hooks
+ * exit. */
 void fp_lifecycle_init(const struct fp_config *cfg);
 
 /*
@@ -43,31 +43,7 @@ void fp_lifecycle_on_thread(void (*start)(void), void (*exit)(void));
 void fp_lifecycle_thread_start(void);
 void fp_lifecycle_thread_exit(void);
 
-/*
- * Whether this process descends from the one where flightprof first
- * loaded: a fork child, or an exec'd program whose ancestor writes the
- * same outputs. Its outputs get their own names (below), and at exit an
- * output with nothing in it is not written: fork-heavy programs (shells,
- * build tools) would otherwise pay for a file per short process.
- */
-bool fp_lifecycle_descendant(void);
-
 /* The configuration read at load. */
 const struct fp_config *fp_lifecycle_config(void);
-
-/*
- * Rewrites an output pattern for this process: in a process that is a
- * descendant of the one where flightprof first loaded (a fork child, or a
- * program it exec'd), a pattern without %p gets ".%p" appended so that
- * parent and child never write the same file. `out` has PATH_MAX bytes.
- */
-void fp_lifecycle_own_pattern(const char *pattern, char *out);
-
-/*
- * The file name for this process of a profile started at `start_wall_ns`
- * (CLOCK_REALTIME): fp_lifecycle_own_pattern, then %p and %t expanded.
- * `out` has PATH_MAX bytes; a name too long stays unexpanded.
- */
-void fp_lifecycle_output_path(const char *pattern, int64_t start_wall_ns, char *out);
 
 #endif

@@ -31,6 +31,7 @@
 #include "interpose.h"
 #include "libc.h"
 #include "lifecycle.h"
+#include "lineage.h"
 #include "log.h"
 #include "outfile.h"
 #include "pattern.h"
@@ -463,7 +464,7 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
                (unsigned long long)size, strerror(errno));
         return false;
     }
-    fp_lifecycle_own_pattern(cfg->snapshot_path, rec.pattern);
+    fp_lineage_own_pattern(cfg->snapshot_path, rec.pattern);
     rec.size = (uint64_t)fp_ring_chunk_bytes() * fp_ring_chunk_count();
     rec.age_ns = cfg->recorder_age_ns;
     rec.snapshot_on = cfg->snapshot_on;
@@ -486,7 +487,7 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 static void after_fork_child(void)
 {
     fp_ring_after_fork_child();
-    fp_lifecycle_own_pattern(fp_lifecycle_config()->snapshot_path, rec.pattern);
+    fp_lineage_own_pattern(fp_lifecycle_config()->snapshot_path, rec.pattern);
     atomic_store(&sequence, 0);
     atomic_store(&signal_trigger, 0);
     pthread_mutex_init(&snapshot_lock, NULL);

@@ -12,7 +12,7 @@
 #include <stdio.h>
 #include <time.h>
 
-#include "lifecycle.h"
+#include "lineage.h"
 #include "self.h"
 #include "unwind.h"
 #include "writer.h"
@@ -72,7 +72,7 @@ static void add_comments(struct fp_siteprof *p, struct fp_pprof *profile)
 }
 
 /* At exit a descendant process writes nothing if nothing was recorded
- * (fp_lifecycle_descendant). */
+ * (fp_lineage_descendant). */
 static int write_profile(struct fp_siteprof *p, const char *path, const char *default_type, bool at_exit)
 {
     const struct fp_siteprof_kind *kind = p->kind;
@@ -88,7 +88,7 @@ static int write_profile(struct fp_siteprof *p, const char *path, const char *de
         fp_sitetab_foreach(p->sites, add_site, &ctx);
         add_comments(p, ctx.profile);
     }
-    int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lifecycle_descendant(),
+    int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lineage_descendant(),
                                       kind->name, path);
     fp_internal_leave();
     return rc;
@@ -98,7 +98,7 @@ int fp_siteprof_write_configured(struct fp_siteprof *p, bool at_exit)
 {
     char path[PATH_MAX];
 
-    fp_lifecycle_output_path(p->pattern, p->start_wall_ns, path);
+    fp_lineage_output_path(p->pattern, p->start_wall_ns, path);
     return write_profile(p, path, NULL, at_exit);
 }
 

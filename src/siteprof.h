@@ -23,6 +23,7 @@
 
 #include "config.h"
 #include "libc.h"
+#include "lineage.h"
 #include "pprof.h"
 #include "sitetab.h"
 
@@ -111,7 +112,7 @@ static inline uint32_t fp_siteprof_add(struct fp_siteprof *p, const uintptr_t *p
 int fp_siteprof_write_configured(struct fp_siteprof *p, bool at_exit);
 
 /* The engine's exit hook: writes the configured output if the profile is
- * on. A descendant process (fp_lifecycle_descendant) writes nothing if
+ * on. A descendant process (fp_lineage_descendant) writes nothing if
  * nothing was recorded. */
 void fp_siteprof_write_at_exit(struct fp_siteprof *p);
 
