@@ -42,7 +42,7 @@ DEPS_OK  := $(BUILD)/.deps-ok
 # carries its image and loads it on the first profile write.
 WRITER_ONLY := src/writer_module.c src/writer_log.c src/pprof_encode.c src/symbolize.c \
                src/debuginfo.c src/symcache.c src/maps.c
-WRITER_SRCS := $(WRITER_ONLY) src/strtab.c src/hashidx.c src/array.c src/outfile.c src/pattern.c
+WRITER_SRCS := $(WRITER_ONLY) src/mem.c src/strtab.c src/hashidx.c src/array.c src/outfile.c src/pattern.c
 WRITER_OBJS := $(WRITER_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/profile.pb-c.o
 WRITER_SO := $(BUILD)/libflightprof-writer.so
 
@@ -53,7 +53,7 @@ LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/writer_ima
 
 # The CLI and unit tests link the modules that neither interpose nor
 # start anything on load, compiled without -fvisibility=hidden.
-TOOL_LIB_SRCS := src/log.c src/pattern.c src/config.c src/outfile.c src/maps.c \
+TOOL_LIB_SRCS := src/mem.c src/log.c src/pattern.c src/config.c src/outfile.c src/maps.c \
                  src/strtab.c src/hashidx.c src/array.c src/symbolize.c src/debuginfo.c src/symcache.c src/pprof.c \
                  src/pprof_encode.c src/pprof_read.c
 TOOL_LIB_OBJS := $(TOOL_LIB_SRCS:src/%.c=$(BUILD)/obj/tool/%.o) $(BUILD)/obj/tool/profile.pb-c.o
@@ -199,7 +199,7 @@ FUZZ_FLAGS   := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
 FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048
 FUZZ_SRCS    := tests/fuzz/fuzz_snapshot_read.c tools/snapshot_read.c tools/convert_chrome.c \
                 tools/convert_src.c tools/convert_live.c tools/json_out.c $(TOOL_LIB_SRCS) $(GEN_C)
-FUZZ_SYMCACHE_SRCS := tests/fuzz/fuzz_symcache_read.c src/symcache.c src/strtab.c src/hashidx.c src/array.c \
+FUZZ_SYMCACHE_SRCS := tests/fuzz/fuzz_symcache_read.c src/mem.c src/symcache.c src/strtab.c src/hashidx.c src/array.c \
                       src/outfile.c src/pattern.c src/log.c
 
 $(BUILD)/fuzz/fuzz_snapshot_read: $(FUZZ_SRCS) $(wildcard src/*.h tools/*.h) | $(DEPS_OK)

@@ -7,6 +7,8 @@
 
 #include <stdlib.h>
 
+#include "mem.h"
+
 int fp_array_reserve(void *vp, size_t *cap, size_t need, size_t size)
 {
     void **v = vp;
@@ -16,7 +18,7 @@ int fp_array_reserve(void *vp, size_t *cap, size_t need, size_t size)
     size_t ncap = *cap ? *cap : 16;
     while (ncap < need)
         ncap *= 2;
-    void *nv = realloc(*v, ncap * size);
+    void *nv = fp_mem_realloc(*v, ncap * size);
     if (!nv)
         return -1;
     *v = nv;

@@ -31,6 +31,7 @@
 #include <unistd.h>
 #include <zlib.h>
 
+#include "mem.h"
 #include "outfile.h"
 #include "symcache.h"
 
@@ -73,7 +74,7 @@ static int no_find_elf(Dwfl_Module *mod, void **userdata, const char *modname, D
 static int file_crc32(int fd, uint32_t *out)
 {
     enum { CHUNK = 64 << 10 };
-    unsigned char *buf = malloc(CHUNK);
+    unsigned char *buf = fp_mem_alloc(CHUNK);
     uLong crc = crc32(0, Z_NULL, 0);
     off_t at = 0;
     ssize_t n;
@@ -86,7 +87,7 @@ static int file_crc32(int fd, uint32_t *out)
         crc = crc32(crc, buf, (uInt)n);
         at += n;
     }
-    free(buf);
+    fp_mem_free(buf);
     *out = (uint32_t)crc;
     return n < 0 ? -1 : 0;
 }
@@ -196,7 +197,7 @@ static int find_local(Dwfl_Module *mod, void **userdata, const char *modname, Dw
         return dwfl_build_id_find_debuginfo(mod, userdata, modname, base, file_name, debuglink,
                                             crc, debuginfo_file_name);
 
-    struct debug_search *s = calloc(1, sizeof(*s));
+    struct debug_search *s = fp_mem_calloc(1, sizeof(*s));
     char id[2 * BUILD_ID_MAX + 1];
     int fd = -1;
 
@@ -229,11 +230,11 @@ static int find_local(Dwfl_Module *mod, void **userdata, const char *modname, Dw
             while (at < dirlen && file_name[at] != '/');
         }
     }
-    if (fd >= 0 && !(*debuginfo_file_name = strdup(s->path))) {
+    if (fd >= 0 && !(*debuginfo_file_name = fp_mem_strdup(s->path))) {
         close(fd);
         fd = -1;
     }
-    free(s);
+    fp_mem_free(s);
     return fd;
 }
 
@@ -341,15 +342,15 @@ static int uncompressed(Dwfl_Module *mod, int fd, char **name)
         make_copy(fd, path, size);
         copy = open(path, O_RDONLY | O_CLOEXEC);
     }
-    char *copy_name = copy >= 0 ? strdup(path) : NULL;
+    char *copy_name = copy >= 0 ? fp_mem_strdup(path) : NULL;
     if (!copy_name || !debug_file_matches(mod, copy, false, 0)) {
         if (copy >= 0)
             close(copy);
-        free(copy_name);
+        fp_mem_free(copy_name);
         return fd;
     }
     close(fd);
-    free(*name);
+    fp_mem_free(*name);
     *name = copy_name;
     return copy;
 }

@@ -8,6 +8,8 @@
 
 #include <stdlib.h>
 
+#include "mem.h"
+
 #define MIN_SLOTS 64
 
 uint32_t fp_hashidx_find(const struct fp_hashidx *h, uint64_t hash, fp_hashidx_eq eq,
@@ -37,7 +39,7 @@ static void place(struct fp_hashidx_slot *slots, size_t mask, struct fp_hashidx_
 static int grow(struct fp_hashidx *h)
 {
     size_t nslots = h->slots ? 2 * (h->mask + 1) : MIN_SLOTS;
-    struct fp_hashidx_slot *slots = malloc(nslots * sizeof(*slots));
+    struct fp_hashidx_slot *slots = fp_mem_alloc(nslots * sizeof(*slots));
 
     if (!slots)
         return -1;
@@ -48,7 +50,7 @@ static int grow(struct fp_hashidx *h)
     for (size_t i = 0; h->slots && i <= h->mask; i++)
         if (h->slots[i].entry != FP_HASHIDX_NONE)
             place(slots, nslots - 1, h->slots[i], h->slots[i].hash);
-    free(h->slots);
+    fp_mem_free(h->slots);
     h->slots = slots;
     h->mask = nslots - 1;
     return 0;
@@ -65,6 +67,6 @@ int fp_hashidx_add(struct fp_hashidx *h, uint64_t hash, uint32_t entry)
 
 void fp_hashidx_free(struct fp_hashidx *h)
 {
-    free(h->slots);
+    fp_mem_free(h->slots);
     *h = (struct fp_hashidx){0};
 }

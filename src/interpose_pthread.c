@@ -26,6 +26,7 @@
 
 #include "interpose.h"
 #include "lifecycle.h"
+#include "mem.h"
 #include "recorder.h"
 #include "self.h"
 #include "service.h"
@@ -70,8 +71,8 @@ static void *thread_begins(void *p)
     struct trampoline t = *(struct trampoline *)p;
     void *ret;
 
+    fp_mem_free(p);
     fp_internal_enter();
-    free(p);
     fp_threads_register_self(t.parent_tid, (const void *)t.start);
     fp_internal_leave();
     in_trampoline = true;
@@ -87,9 +88,7 @@ FP_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
 {
     if (!FP_RESOLVE(pthread_create))
         return EAGAIN;
-    fp_internal_enter();
-    struct trampoline *t = malloc(sizeof(*t));
-    fp_internal_leave();
+    struct trampoline *t = fp_mem_alloc(sizeof(*t)); /* not the program's: no wrapper */
     if (!t) /* no way to follow the thread: let it run unprofiled */
         return FP_REAL(pthread_create)(thread, attr, start, arg);
     t->start = start;
@@ -99,9 +98,7 @@ FP_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     int rc = FP_REAL(pthread_create)(thread, attr, thread_begins, t);
     if (rc != 0) {
         atomic_fetch_sub(&live_threads, 1);
-        fp_internal_enter();
-        free(t);
-        fp_internal_leave();
+        fp_mem_free(t);
     }
     return rc;
 }

@@ -7,11 +7,14 @@
  */
 #include "libc.h"
 
+#include <dlfcn.h>
+#include <stdbool.h>
 #include <sys/mman.h>
 #include <sys/prctl.h>
 #include <unistd.h>
 
 #include "interpose.h"
+#include "mem.h"
 #include "self.h"
 
 static __typeof__(mmap) *FP_REAL(mmap);
@@ -26,8 +29,37 @@ static __typeof__(prctl) *FP_REAL(prctl);
 static __typeof__(syscall) *FP_REAL(syscall);
 static __typeof__(dl_iterate_phdr) *FP_REAL(dl_iterate_phdr);
 
+/* flightprof's own allocator (mem.h): what the program's malloc calls
+ * finally reach. */
+static struct fp_mem_allocator allocator;
+
+/* Whether `fn` is defined in libflightprof.so itself: one of the
+ * allocator wrappers, which forward to the definition after them. */
+static bool defined_here(void *fn)
+{
+    Dl_info theirs, here;
+
+    return dladdr(fn, &theirs) && dladdr((void *)fp_libc_init, &here) &&
+           theirs.dli_fbase == here.dli_fbase;
+}
+
+/* The first definition of `name` in the global scope (the program's own
+ * allocator, a sanitizer's, or our wrapper), skipping ours. By name, so
+ * that nothing here binds to the wrappers. */
+static void *program_allocator(const char *name)
+{
+    void *fn = dlsym(RTLD_DEFAULT, name);
+
+    return fn && defined_here(fn) ? dlsym(RTLD_NEXT, name) : fn;
+}
+
 void fp_libc_init(void)
 {
+    allocator.alloc = (void *(*)(size_t))program_allocator("malloc");
+    allocator.alloc_zeroed = (void *(*)(size_t, size_t))program_allocator("calloc");
+    allocator.resize = (void *(*)(void *, size_t))program_allocator("realloc");
+    allocator.release = (void (*)(void *))program_allocator("free");
+    fp_mem_use(&allocator);
     FP_RESOLVE(mmap);
     FP_RESOLVE(munmap);
     FP_RESOLVE(pthread_mutex_lock);

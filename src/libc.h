@@ -7,12 +7,13 @@
  * masks, thread names and loader walks never reach its collectors and need
  * no reentrancy guard; t_arch_libc_wall checks every object for it.
  *
- * The one exception is the allocator: memory crosses between flightprof
- * and the libraries it uses (libdw and protobuf-c hand out what malloc
- * gave them, and free what they are given), so flightprof allocates from
- * the program's allocator, whatever it is, inside the internal scope
- * (fp_internal_enter in self.h), where the allocator wrappers feed
- * nothing.
+ * The allocator is the program's, not libc's: memory crosses between
+ * flightprof and the libraries it uses (libdw and protobuf-c hand out what
+ * malloc gave them, and free what they are given), so flightprof's own
+ * memory (mem.h) comes from what the program's malloc calls finally
+ * reach, found here at load and still without passing through the
+ * wrappers. The libraries' own calls do pass through them, inside the
+ * internal scope (fp_internal_enter in self.h), where they feed nothing.
  *
  * Signal context: every function here once fp_libc_init has run (each is
  * then one indirect call to libc).
@@ -28,8 +29,8 @@
 #include <sys/types.h>
 
 /* Resolves every function below, so that none is resolved (which takes
- * the loader's lock and may allocate) in a signal handler. Called first
- * at load; the functions also resolve themselves on first use, for code
+ * the loader's lock and may allocate) in a signal handler, and makes the
+ * program's allocator flightprof's (fp_mem_use). Called first at load; the functions also resolve themselves on first use, for code
  * that runs before the constructor (another library's). Not
  * async-signal-safe. */
 void fp_libc_init(void);

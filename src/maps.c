@@ -18,6 +18,8 @@
 #include <sys/auxv.h>
 #include <unistd.h>
 
+#include "mem.h"
+
 #define VDSO_NAME "[vdso]"
 
 char *fp_maps_elf_build_id(struct Elf *elf)
@@ -26,8 +28,8 @@ char *fp_maps_elf_build_id(struct Elf *elf)
     ssize_t n = elf ? dwelf_elf_gnu_build_id(elf, (const void **)&id) : -1;
 
     if (n <= 0)
-        return strdup("");
-    char *hex = malloc(2 * (size_t)n + 1);
+        return fp_mem_strdup("");
+    char *hex = fp_mem_alloc(2 * (size_t)n + 1);
     if (!hex)
         return NULL;
     for (ssize_t i = 0; i < n; i++)
@@ -57,7 +59,7 @@ static char *file_build_id(const char *path)
     int fd = open(path, O_RDONLY | O_CLOEXEC);
 
     if (fd < 0)
-        return strdup("");
+        return fp_mem_strdup("");
     elf_version(EV_CURRENT);
     Elf *elf = elf_begin(fd, ELF_C_READ_MMAP, NULL);
     char *hex = fp_maps_elf_build_id(elf);
@@ -72,7 +74,7 @@ static char *vdso_build_id(void)
     const void *image = fp_maps_vdso_image(&size);
 
     if (!image)
-        return strdup("");
+        return fp_mem_strdup("");
     elf_version(EV_CURRENT);
     Elf *elf = elf_memory((char *)image, size);
     char *hex = fp_maps_elf_build_id(elf);
@@ -86,7 +88,7 @@ static char *build_id_for(const struct fp_maps *maps, const char *path)
 {
     for (size_t i = maps->n; i-- > 0;)
         if (strcmp(maps->v[i].path, path) == 0)
-            return strdup(maps->v[i].build_id);
+            return fp_mem_strdup(maps->v[i].build_id);
     return strcmp(path, VDSO_NAME) == 0 ? vdso_build_id() : file_build_id(path);
 }
 
@@ -107,11 +109,11 @@ static size_t insert_position(const struct fp_maps *maps, uint64_t start)
 /* Inserts a mapping whose strings are already owned (freed on failure). */
 static int insert_owned(struct fp_maps *maps, struct fp_mapping m)
 {
-    struct fp_mapping *v = realloc(maps->v, (maps->n + 1) * sizeof(*v));
+    struct fp_mapping *v = fp_mem_realloc(maps->v, (maps->n + 1) * sizeof(*v));
 
     if (!v || !m.path || !m.build_id) {
-        free(m.path);
-        free(m.build_id);
+        fp_mem_free(m.path);
+        fp_mem_free(m.build_id);
         if (v)
             maps->v = v;
         errno = ENOMEM;
@@ -130,7 +132,7 @@ int fp_maps_add(struct fp_maps *maps, uint64_t start, uint64_t limit, uint64_t o
 {
     struct fp_mapping m = {
         .start = start, .limit = limit, .offset = offset,
-        .path = strdup(path), .build_id = strdup(build_id ? build_id : ""),
+        .path = fp_mem_strdup(path), .build_id = fp_mem_strdup(build_id ? build_id : ""),
     };
     return insert_owned(maps, m);
 }
@@ -186,11 +188,11 @@ static int read_maps(int fd, struct fp_maps *out)
         if (!parse_line(line, &m))
             continue;
         m.build_id = build_id_for(out, m.path);
-        m.path = strdup(m.path);
+        m.path = fp_mem_strdup(m.path);
         if ((rc = insert_owned(out, m)) != 0)
             saved = ENOMEM;
     }
-    free(line);
+    fp_mem_free(line);
     fclose(f);
     if (rc != 0) {
         fp_maps_free(out);
@@ -225,9 +227,9 @@ const struct fp_mapping *fp_maps_find(const struct fp_maps *maps, uint64_t addr)
 void fp_maps_free(struct fp_maps *maps)
 {
     for (size_t i = 0; i < maps->n; i++) {
-        free(maps->v[i].path);
-        free(maps->v[i].build_id);
+        fp_mem_free(maps->v[i].path);
+        fp_mem_free(maps->v[i].build_id);
     }
-    free(maps->v);
+    fp_mem_free(maps->v);
     *maps = (struct fp_maps){0};
 }

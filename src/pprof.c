@@ -14,6 +14,7 @@
 
 #include "array.h"
 #include "hash.h"
+#include "mem.h"
 #include "pprof_internal.h"
 
 /* ---- building --------------------------------------------------------- */
@@ -28,11 +29,11 @@ static int intern_type(struct fp_pprof *p, struct fp_pprof_value_type in, struct
 struct fp_pprof *fp_pprof_new(const struct fp_pprof_value_type *types, int ntypes,
                               struct fp_pprof_value_type period_type, int64_t period)
 {
-    struct fp_pprof *p = calloc(1, sizeof(*p));
+    struct fp_pprof *p = fp_mem_calloc(1, sizeof(*p));
     int failed = !p || ntypes <= 0;
 
     if (!failed) {
-        p->types = calloc((size_t)ntypes, sizeof(*p->types));
+        p->types = fp_mem_calloc((size_t)ntypes, sizeof(*p->types));
         p->ntypes = ntypes;
         p->period = period;
         failed = !p->types || fp_pprof_intern(p, "") != 0 ||
@@ -203,14 +204,14 @@ void fp_pprof_free(struct fp_pprof *p)
     if (!p)
         return;
     fp_strtab_free(&p->strings);
-    free(p->types);
-    free(p->comments);
-    free(p->locations);
+    fp_mem_free(p->types);
+    fp_mem_free(p->comments);
+    fp_mem_free(p->locations);
     fp_hashidx_free(&p->location_index);
-    free(p->stacks);
-    free(p->labels);
-    free(p->values);
-    free(p->samples);
+    fp_mem_free(p->stacks);
+    fp_mem_free(p->labels);
+    fp_mem_free(p->values);
+    fp_mem_free(p->samples);
     fp_hashidx_free(&p->sample_index);
-    free(p);
+    fp_mem_free(p);
 }

@@ -18,6 +18,7 @@
 #include "array.h"
 #include "hash.h"
 #include "hashidx.h"
+#include "mem.h"
 #include "outfile.h"
 #include "pprof_internal.h"
 #include "proto/profile.pb-c.h"
@@ -223,13 +224,13 @@ static int allocate_messages(struct encoder *e)
     const struct fp_pprof *p = e->p;
     size_t nlocations = p->nlocations ? p->nlocations : 1;
 
-    e->first_line = calloc(nlocations, sizeof(*e->first_line));
-    e->locations = calloc(nlocations, sizeof(*e->locations));
-    e->mappings = calloc(e->maps->n + 1, sizeof(*e->mappings));
-    e->samples = calloc(p->nsamples + 1, sizeof(*e->samples));
-    e->labels = calloc(p->nlabels + 1, sizeof(*e->labels));
-    e->location_ids = calloc(p->nstacks + 1, sizeof(*e->location_ids));
-    e->types = calloc((size_t)p->ntypes, sizeof(*e->types));
+    e->first_line = fp_mem_calloc(nlocations, sizeof(*e->first_line));
+    e->locations = fp_mem_calloc(nlocations, sizeof(*e->locations));
+    e->mappings = fp_mem_calloc(e->maps->n + 1, sizeof(*e->mappings));
+    e->samples = fp_mem_calloc(p->nsamples + 1, sizeof(*e->samples));
+    e->labels = fp_mem_calloc(p->nlabels + 1, sizeof(*e->labels));
+    e->location_ids = fp_mem_calloc(p->nstacks + 1, sizeof(*e->location_ids));
+    e->types = fp_mem_calloc((size_t)p->ntypes, sizeof(*e->types));
     return e->first_line && e->locations && e->mappings && e->samples && e->labels &&
                    e->location_ids && e->types ? 0 : -1;
 }
@@ -237,18 +238,18 @@ static int allocate_messages(struct encoder *e)
 static void free_encoder(struct encoder *e)
 {
     fp_symbolizer_free(e->sym);
-    free(e->functions);
+    fp_mem_free(e->functions);
     fp_hashidx_free(&e->function_index);
-    free(e->lines);
-    free(e->first_line);
-    free(e->locations);
-    free(e->mappings);
-    free(e->function_msgs);
-    free(e->samples);
-    free(e->labels);
-    free(e->location_ids);
-    free(e->types);
-    free(e->pointers);
+    fp_mem_free(e->lines);
+    fp_mem_free(e->first_line);
+    fp_mem_free(e->locations);
+    fp_mem_free(e->mappings);
+    fp_mem_free(e->function_msgs);
+    fp_mem_free(e->samples);
+    fp_mem_free(e->labels);
+    fp_mem_free(e->location_ids);
+    fp_mem_free(e->types);
+    fp_mem_free(e->pointers);
 }
 
 /* Fills `msg` from the builder and the symbolized encoder. */
@@ -264,8 +265,8 @@ static int assemble(struct encoder *e, Perftools__Profiles__Profile *msg)
     /* All strings are interned now; the pointer arrays can be sized. */
     size_t nptrs = p->nlocations + e->nlines + e->maps->n + e->nfunctions + p->nsamples +
                    p->nlabels + (size_t)p->ntypes + 1;
-    e->pointers = malloc(nptrs * sizeof(void *));
-    e->function_msgs = calloc(e->nfunctions + 1, sizeof(*e->function_msgs));
+    e->pointers = fp_mem_alloc(nptrs * sizeof(void *));
+    e->function_msgs = fp_mem_calloc(e->nfunctions + 1, sizeof(*e->function_msgs));
     if (!e->pointers || !e->function_msgs)
         return -1;
     fill_functions(e);
@@ -309,7 +310,7 @@ static int gzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
     if (deflateInit2(&zs, Z_BEST_SPEED, Z_DEFLATED, 15 + 16, 8, Z_DEFAULT_STRATEGY) != Z_OK)
         return -1;
     size_t cap = deflateBound(&zs, len);
-    uint8_t *buf = malloc(cap);
+    uint8_t *buf = fp_mem_alloc(cap);
     int rc = Z_MEM_ERROR;
     if (buf) {
         zs.next_in = (Bytef *)in;
@@ -320,7 +321,7 @@ static int gzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen)
     }
     deflateEnd(&zs);
     if (rc != Z_STREAM_END) {
-        free(buf);
+        fp_mem_free(buf);
         return -1;
     }
     *out = buf;
@@ -350,12 +351,12 @@ int fp_pprof_encode(struct fp_pprof *p, const struct fp_maps *maps, uint8_t **ou
     if (allocate_messages(&e) != 0 || assemble(&e, &msg) != 0)
         goto out;
     size_t len = perftools__profiles__profile__get_packed_size(&msg);
-    if (len > UINT32_MAX || !(packed = malloc(len ? len : 1)))
+    if (len > UINT32_MAX || !(packed = fp_mem_alloc(len ? len : 1)))
         goto out;
     perftools__profiles__profile__pack(&msg, packed);
     rc = gzip(packed, len, out, outlen);
 out:
-    free(packed);
+    fp_mem_free(packed);
     free_encoder(&e);
     fp_maps_free(&own);
     if (rc != 0)
@@ -372,7 +373,7 @@ int fp_pprof_write(struct fp_pprof *p, const struct fp_maps *maps, const char *p
         return -1;
     int rc = fp_outfile_write_atomic(path, buf, len);
     int saved = errno;
-    free(buf);
+    fp_mem_free(buf);
     errno = saved;
     return rc;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 #include <zlib.h>
 
+#include "mem.h"
 #include "proto/profile.pb-c.h"
 
 #define MAX_FILE_BYTES (1u << 30)
@@ -46,7 +47,7 @@ static int read_file(const char *path, uint8_t **data, size_t *len, char *err, s
     for (;;) {
         if (*len == cap) {
             cap = cap ? 2 * cap : 64 << 10;
-            uint8_t *bigger = cap <= MAX_FILE_BYTES ? realloc(*data, cap) : NULL;
+            uint8_t *bigger = cap <= MAX_FILE_BYTES ? fp_mem_realloc(*data, cap) : NULL;
             if (!bigger) {
                 fclose(f);
                 return fail(err, errlen, "%s: too large", path);
@@ -77,7 +78,7 @@ static int gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen, 
     zs.next_in = (Bytef *)in;
     zs.avail_in = (uInt)len;
     for (;;) {
-        uint8_t *bigger = cap <= MAX_PROFILE_BYTES ? realloc(buf, cap) : NULL;
+        uint8_t *bigger = cap <= MAX_PROFILE_BYTES ? fp_mem_realloc(buf, cap) : NULL;
         if (!bigger)
             break;
         buf = bigger;
@@ -94,7 +95,7 @@ static int gunzip(const uint8_t *in, size_t len, uint8_t **out, size_t *outlen, 
         *out = buf;
         return 0;
     }
-    free(buf);
+    fp_mem_free(buf);
     if (rc == Z_OK || rc == Z_BUF_ERROR)
         return fail(err, errlen, "truncated gzip data");
     if (rc == Z_MEM_ERROR)
@@ -108,11 +109,11 @@ static Profile *unpack(const char *path, char *err, size_t errlen)
     size_t len, rawlen = 0;
 
     if (read_file(path, &data, &len, err, errlen) != 0) {
-        free(data);
+        fp_mem_free(data);
         return NULL;
     }
     if (len == 0) {
-        free(data);
+        fp_mem_free(data);
         fail(err, errlen, "%s: empty file", path);
         return NULL;
     }
@@ -128,8 +129,8 @@ static Profile *unpack(const char *path, char *err, size_t errlen)
         snprintf(inner, sizeof(inner), "%s", err);
         fail(err, errlen, "%s: %s", path, inner);
     }
-    free(raw);
-    free(data);
+    fp_mem_free(raw);
+    fp_mem_free(data);
     return prof;
 }
 
@@ -184,9 +185,9 @@ static const char *check_profile(const Profile *p, struct tables *t)
     for (size_t i = 0; i < p->n_sample_type; i++)
         if (!valid_string(p, p->sample_type[i]->type) || !valid_string(p, p->sample_type[i]->unit))
             return "bad sample type";
-    t->locations = calloc(p->n_location + 1, sizeof(*t->locations));
-    t->functions = calloc(p->n_function + 1, sizeof(*t->functions));
-    t->function_name = calloc(p->n_function + 1, sizeof(*t->function_name));
+    t->locations = fp_mem_calloc(p->n_location + 1, sizeof(*t->locations));
+    t->functions = fp_mem_calloc(p->n_function + 1, sizeof(*t->functions));
+    t->function_name = fp_mem_calloc(p->n_function + 1, sizeof(*t->function_name));
     if (!t->locations || !t->functions || !t->function_name)
         return "out of memory";
     for (size_t i = 0; i < p->n_function; i++) {
@@ -284,17 +285,17 @@ static char *entry_name(const Profile *p, size_t key)
     char addr[32];
 
     if (key < p->n_string_table)
-        return strdup(p->string_table[key]);
+        return fp_mem_strdup(p->string_table[key]);
     snprintf(addr, sizeof(addr), "0x%llx",
              (unsigned long long)p->location[key - p->n_string_table]->address);
-    return strdup(addr);
+    return fp_mem_strdup(addr);
 }
 
 /* Turns the totals into entries sorted by flat, keeping `ntop`. */
 static int top_entries(const Profile *p, const struct totals *totals, size_t nkeys, size_t ntop,
                        struct fp_pprof_summary *out)
 {
-    out->top = calloc(nkeys + 1, sizeof(*out->top));
+    out->top = fp_mem_calloc(nkeys + 1, sizeof(*out->top));
     if (!out->top)
         return -1;
     for (size_t k = 0; k < nkeys; k++) {
@@ -307,7 +308,7 @@ static int top_entries(const Profile *p, const struct totals *totals, size_t nke
     }
     qsort(out->top, out->ntop, sizeof(*out->top), cmp_entry);
     while (out->ntop > ntop)
-        free(out->top[--out->ntop].function);
+        fp_mem_free(out->top[--out->ntop].function);
     return 0;
 }
 
@@ -319,12 +320,12 @@ static int summarize(const Profile *p, const struct tables *t, const char *sampl
     if (pick_sample_type(p, sample_type, &index) != 0)
         return fail(err, errlen, "no sample type %s in the profile", sample_type);
     const Perftools__Profiles__ValueType *vt = p->sample_type[index];
-    out->sample_type = strdup(p->string_table[vt->type]);
-    out->unit = strdup(p->string_table[vt->unit]);
+    out->sample_type = fp_mem_strdup(p->string_table[vt->type]);
+    out->unit = fp_mem_strdup(p->string_table[vt->unit]);
     out->nsamples = p->n_sample;
-    struct totals *totals = calloc(nkeys, sizeof(*totals));
+    struct totals *totals = fp_mem_calloc(nkeys, sizeof(*totals));
     if (!totals || !out->sample_type || !out->unit) {
-        free(totals);
+        fp_mem_free(totals);
         return fail(err, errlen, "out of memory");
     }
     for (size_t i = 0; i < p->n_sample; i++) {
@@ -333,7 +334,7 @@ static int summarize(const Profile *p, const struct tables *t, const char *sampl
         add_sample(p, t, totals, i, v);
     }
     int rc = top_entries(p, totals, nkeys, ntop, out);
-    free(totals);
+    fp_mem_free(totals);
     return rc == 0 ? 0 : fail(err, errlen, "out of memory");
 }
 
@@ -354,19 +355,19 @@ int fp_pprof_summarize(const char *path, const char *sample_type, size_t ntop,
         rc = summarize(p, &t, sample_type, ntop, out, err, errlen);
     if (rc != 0)
         fp_pprof_summary_free(out);
-    free(t.locations);
-    free(t.functions);
-    free(t.function_name);
+    fp_mem_free(t.locations);
+    fp_mem_free(t.functions);
+    fp_mem_free(t.function_name);
     perftools__profiles__profile__free_unpacked(p, NULL);
     return rc;
 }
 
 void fp_pprof_summary_free(struct fp_pprof_summary *s)
 {
-    free(s->sample_type);
-    free(s->unit);
+    fp_mem_free(s->sample_type);
+    fp_mem_free(s->unit);
     for (size_t i = 0; i < s->ntop; i++)
-        free(s->top[i].function);
-    free(s->top);
+        fp_mem_free(s->top[i].function);
+    fp_mem_free(s->top);
     *s = (struct fp_pprof_summary){0};
 }

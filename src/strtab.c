@@ -10,6 +10,7 @@
 
 #include "array.h"
 #include "hash.h"
+#include "mem.h"
 
 static bool string_eq(const void *ctx, uint32_t entry, const void *key)
 {
@@ -27,9 +28,9 @@ int64_t fp_strtab_intern(struct fp_strtab *t, const char *s)
         return found;
     if (fp_array_reserve(&t->v, &t->cap, t->n + 1, sizeof(*t->v)) != 0)
         return -1;
-    char *copy = strdup(s);
+    char *copy = fp_mem_strdup(s);
     if (!copy || fp_hashidx_add(&t->index, hash, (uint32_t)t->n) != 0) {
-        free(copy);
+        fp_mem_free(copy);
         return -1;
     }
     t->v[t->n] = copy;
@@ -39,8 +40,8 @@ int64_t fp_strtab_intern(struct fp_strtab *t, const char *s)
 void fp_strtab_free(struct fp_strtab *t)
 {
     for (size_t i = 0; i < t->n; i++)
-        free(t->v[i]);
-    free(t->v);
+        fp_mem_free(t->v[i]);
+    fp_mem_free(t->v);
     fp_hashidx_free(&t->index);
     *t = (struct fp_strtab){0};
 }

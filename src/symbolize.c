@@ -30,6 +30,7 @@
 #include "hash.h"
 #include "hashidx.h"
 #include "log.h"
+#include "mem.h"
 #include "outfile.h"
 #include "strtab.h"
 #include "symcache.h"
@@ -114,7 +115,7 @@ char *fp_demangle(const char *name)
     pthread_once(&demangler_once, find_demangler);
     char *out = cxa_demangle ? cxa_demangle(name, NULL, NULL, &status) : NULL;
     if (status != 0) {
-        free(out);
+        fp_mem_free(out);
         return NULL;
     }
     return out;
@@ -217,7 +218,7 @@ static int add_frame(struct fp_symbolizer *sym, const char *system, const char *
         drop_parameters(demangled);
     const char *shown = demangled ? demangled : name ? name : system;
     int rc = store_frame(sym, shown, system ? system : shown, file, start_line, line);
-    free(demangled);
+    fp_mem_free(demangled);
     return rc;
 }
 
@@ -266,7 +267,7 @@ static int code_scopes(Dwarf_Die *cu, Dwarf_Addr dwarf_addr, Dwarf_Die **scopes)
     *scopes = NULL;
     if (n > 0)
         n = dwarf_getscopes_die(&found[0], scopes);
-    free(found);
+    fp_mem_free(found);
     return n;
 }
 
@@ -308,7 +309,7 @@ static int add_dwarf_frames(struct fp_symbolizer *sym, struct module *mod, Dwarf
             break;
         call_site(cu, &scopes[i], &file, &line);
     }
-    free(scopes);
+    fp_mem_free(scopes);
     return added;
 }
 
@@ -375,7 +376,7 @@ static int check_image(int fd, const struct fp_mapping *m, GElf_Addr *bias)
     else
         rc = load_bias(elf, m, bias);
 out:
-    free(build_id);
+    fp_mem_free(build_id);
     elf_end(elf);
     return rc;
 }
@@ -480,7 +481,7 @@ static void load_symbols(struct module *mod)
     int n = dwfl_module_getsymtab(dm);
 
     mod->symbols_loaded = true;
-    if (n <= 0 || !(mod->symbols = calloc((size_t)n, sizeof(*mod->symbols))))
+    if (n <= 0 || !(mod->symbols = fp_mem_calloc((size_t)n, sizeof(*mod->symbols))))
         return;
     for (int i = 1; i < n; i++) {
         GElf_Sym s;
@@ -651,12 +652,12 @@ struct fp_mapping_symbols fp_symbolizer_mapping(struct fp_symbolizer *sym, size_
 
 struct fp_symbolizer *fp_symbolizer_new(const struct fp_maps *maps)
 {
-    struct fp_symbolizer *sym = calloc(1, sizeof(*sym));
+    struct fp_symbolizer *sym = fp_mem_calloc(1, sizeof(*sym));
 
     if (!sym)
         return NULL;
     sym->maps = maps;
-    sym->modules = calloc(maps->n ? maps->n : 1, sizeof(*sym->modules));
+    sym->modules = fp_mem_calloc(maps->n ? maps->n : 1, sizeof(*sym->modules));
     sym->dwfl = dwfl_begin(fp_debuginfo_callbacks());
     /* String 0 is "", so a zero index means "no file". */
     if (!sym->modules || !sym->dwfl || intern(sym, "") != 0) {
@@ -673,14 +674,14 @@ void fp_symbolizer_free(struct fp_symbolizer *sym)
     if (sym->dwfl)
         dwfl_end(sym->dwfl);
     for (size_t i = 0; sym->modules && i < sym->maps->n; i++) {
-        free(sym->modules[i].symbols);
+        fp_mem_free(sym->modules[i].symbols);
         if (sym->modules[i].owns_symcache)
             fp_symcache_close(sym->modules[i].symcache);
     }
-    free(sym->modules);
+    fp_mem_free(sym->modules);
     fp_strtab_free(&sym->strings);
-    free(sym->frames);
-    free(sym->cache);
+    fp_mem_free(sym->frames);
+    fp_mem_free(sym->cache);
     fp_hashidx_free(&sym->cache_index);
-    free(sym);
+    fp_mem_free(sym);
 }

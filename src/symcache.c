@@ -33,6 +33,7 @@
 #include "array.h"
 #include "hash.h"
 #include "hashidx.h"
+#include "mem.h"
 #include "outfile.h"
 
 #define MAGIC "flightprof-symcache 1"
@@ -257,11 +258,11 @@ static void load_file(struct fp_symcache *c)
         return;
     }
     size_t size = (size_t)st.st_size;
-    char *data = malloc(size + 1);
+    char *data = fp_mem_alloc(size + 1);
     bool whole = data && read_all(fd, data, size);
     close(fd);
     if (!whole) {
-        free(data);
+        fp_mem_free(data);
         return;
     }
     data[size] = '\0';
@@ -275,14 +276,14 @@ struct fp_symcache *fp_symcache_open(const char *build_id)
 
     if (!cache_dir[0] || !build_id || !is_hex_id(build_id))
         return NULL;
-    struct fp_symcache *c = calloc(1, sizeof(*c));
+    struct fp_symcache *c = fp_mem_calloc(1, sizeof(*c));
     if (!c)
         return NULL;
     debug_identity(build_id, debug_id, sizeof(debug_id));
     snprintf(c->header, sizeof(c->header), MAGIC " %s %s\n", build_id, debug_id);
     if (snprintf(c->path, sizeof(c->path), "%s/%s.sym", cache_dir, build_id) >=
         (int)sizeof(c->path)) {
-        free(c);
+        fp_mem_free(c);
         return NULL;
     }
     load_file(c);
@@ -385,16 +386,16 @@ int fp_symcache_make_dir(void)
 static void create_file(struct fp_symcache *c)
 {
     size_t header_len = strlen(c->header);
-    char *buf = malloc(header_len + c->pending_len);
+    char *buf = fp_mem_alloc(header_len + c->pending_len);
 
     if (!buf || fp_symcache_make_dir() != 0) {
-        free(buf);
+        fp_mem_free(buf);
         return;
     }
     memcpy(buf, c->header, header_len);
     memcpy(buf + header_len, c->pending, c->pending_len);
     fp_outfile_write_atomic(c->path, buf, header_len + c->pending_len);
-    free(buf);
+    fp_mem_free(buf);
 }
 
 static void append_to_file(struct fp_symcache *c)
@@ -434,10 +435,10 @@ void fp_symcache_close(struct fp_symcache *c)
             create_file(c);
     }
     errno = saved_errno;
-    free(c->data);
-    free(c->frames);
-    free(c->entries);
+    fp_mem_free(c->data);
+    fp_mem_free(c->frames);
+    fp_mem_free(c->entries);
     fp_hashidx_free(&c->index);
-    free(c->pending);
-    free(c);
+    fp_mem_free(c->pending);
+    fp_mem_free(c);
 }

@@ -24,6 +24,7 @@
 #include "lifecycle.h"
 #include "log.h"
 #include "maps.h"
+#include "mem.h"
 #include "outfile.h"
 #include "pprof_internal.h"
 
@@ -78,6 +79,7 @@ static int write_profile(struct fp_pprof *p, const char *path, const char **why)
 {
     const struct fp_writer_host host = {
         .symcache_dir = fp_lifecycle_config()->symcache_dir,
+        .allocator = fp_mem_allocator(),
         .log = host_log,
         .log_info = host_log_info,
     };

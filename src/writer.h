@@ -16,14 +16,18 @@
 
 #include <stdbool.h>
 
+#include "mem.h"
 #include "pprof.h"
 
-#define FP_WRITER_ABI 1
+#define FP_WRITER_ABI 2
 #define FP_WRITER_SYMBOL "flightprof_writer_api"
 
 /* What the module needs from the library that loaded it. */
 struct fp_writer_host {
     const char *symcache_dir;           /* "" when the cache is off */
+    /* The library's allocator (mem.h): the profile the module is handed
+     * and the memory it hands back must come from one allocator. */
+    const struct fp_mem_allocator *allocator;
     void (*log)(const char *message);   /* an error or warning line */
     void (*log_info)(const char *message);
 };

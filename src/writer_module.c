@@ -6,11 +6,13 @@
  */
 #include "writer.h"
 
+#include "mem.h"
 #include "symcache.h"
 #include "writer_log.h"
 
 static int pprof_write(struct fp_pprof *p, const char *path, const struct fp_writer_host *host)
 {
+    fp_mem_use(host->allocator);
     fp_writer_log_set_host(host);
     fp_symcache_set_dir(host->symcache_dir);
     return fp_pprof_write(p, NULL, path);
