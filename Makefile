@@ -22,9 +22,12 @@ else
   endif
 endif
 
+# Every source folder is an include folder: headers are named bare.
+SRC_DIRS := $(sort $(patsubst %/,%,$(dir $(wildcard src/*/*))))
+SRC_INC  := $(addprefix -I,$(SRC_DIRS))
 WARN     := -Wall -Wextra -Werror -Wshadow -Wmissing-prototypes
 CFLAGS   := -std=gnu11 $(OPT) -g -fno-omit-frame-pointer $(WARN) $(SANFLAGS) \
-            -Iinclude -I$(BUILD)/gen -D_GNU_SOURCE
+            -Iinclude -I$(BUILD)/gen $(SRC_INC) -D_GNU_SOURCE
 LIBCFLAGS := $(CFLAGS) -fPIC -fvisibility=hidden
 LDLIBS   := -ldw -lelf -lprotobuf-c -lz -ldl -lpthread -lrt
 RUNTIME_LIBS := -ldl -lpthread -lrt
@@ -37,25 +40,30 @@ GEN_C    := $(BUILD)/gen/proto/profile.pb-c.c
 GEN_H    := $(BUILD)/gen/proto/profile.pb-c.h
 DEPS_OK  := $(BUILD)/.deps-ok
 
-# The writer module (src/writer.h): symbolization, encoding and gzip, the
+# The sources, by folder (README, Layout):
+#   base/      what every build links: memory, tables, names, the snapshot
+#              format, the logging interface (log.h)
+#   common/    the library and the CLI: logging, configuration, the profile builder
+#   output/    symbolization and pprof encoding: the writer module's work
+#   writer/    the writer module's entry point and log
+#   init/ interpose/ profile/ recorder/ core/   the preloaded library alone
+#   reader/    the CLI alone
+srcs      = $(wildcard $(addsuffix /*.c,$(addprefix src/,$(1))))
+
+# The writer module (src/core/writer.h): symbolization, encoding and gzip, the
 # parts that need libdw, libelf, protobuf-c and zlib. libflightprof.so
 # carries its image and loads it on the first profile write.
-WRITER_ONLY := src/writer_module.c src/writer_log.c src/pprof_encode.c src/symbolize.c \
-               src/debuginfo.c src/symcache.c src/maps.c
-WRITER_SRCS := $(WRITER_ONLY) src/mem.c src/strtab.c src/hashidx.c src/array.c src/outfile.c src/pattern.c
+WRITER_SRCS := $(call srcs,writer output base)
 WRITER_OBJS := $(WRITER_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/profile.pb-c.o
 WRITER_SO := $(BUILD)/libflightprof-writer.so
 
-# The library: every other file in src/ but the CLI's pprof reader, and the
-# writer module's image.
-LIB_SRCS := $(filter-out $(WRITER_ONLY) src/pprof_read.c,$(wildcard src/*.c))
+# The library, and the writer module's image.
+LIB_SRCS := $(call srcs,init interpose profile recorder core common base)
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/writer_image.o
 
 # The CLI and unit tests link the modules that neither interpose nor
 # start anything on load, compiled without -fvisibility=hidden.
-TOOL_LIB_SRCS := src/mem.c src/log.c src/pattern.c src/config.c src/outfile.c src/maps.c \
-                 src/strtab.c src/hashidx.c src/array.c src/symbolize.c src/debuginfo.c src/symcache.c src/pprof.c \
-                 src/pprof_encode.c src/pprof_read.c
+TOOL_LIB_SRCS := $(call srcs,reader output common base)
 TOOL_LIB_OBJS := $(TOOL_LIB_SRCS:src/%.c=$(BUILD)/obj/tool/%.o) $(BUILD)/obj/tool/profile.pb-c.o
 TOOL_SRCS := $(wildcard tools/*.c)
 TOOL_OBJS := $(TOOL_SRCS:tools/%.c=$(BUILD)/obj/tool/cli_%.o)
@@ -77,8 +85,8 @@ PROGCFLAGS := -O1 -g -pthread -D_GNU_SOURCE $(SANFLAGS)
 all: $(BUILD)/libflightprof.so $(BUILD)/flightprof
 
 deps: $(DEPS_OK)
-$(DEPS_OK): tools/install-deps.sh
-	@tools/install-deps.sh
+$(DEPS_OK): scripts/install-deps.sh
+	@scripts/install-deps.sh
 	@mkdir -p $(@D) && touch $@
 
 $(GEN_C) $(GEN_H): proto/profile.proto | $(DEPS_OK)
@@ -100,7 +108,7 @@ $(BUILD)/obj/tool/%.o: src/%.c $(GEN_H) | $(DEPS_OK)
 	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 $(BUILD)/obj/tool/cli_%.o: tools/%.c $(GEN_H) | $(DEPS_OK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -MMD -MP -c $< -o $@
+	$(CC) $(CFLAGS) -MMD -MP -c $< -o $@
 
 # -z now: every symbol is bound at load, so no call from a signal handler
 # ever goes through the loader's lazy binding (its lock, and several KiB of
@@ -119,7 +127,7 @@ $(WRITER_SO): $(WRITER_OBJS)
 
 # The image carried inside libflightprof.so, without its debug sections
 # (the unstripped module stays in $(BUILD) for debugging).
-$(BUILD)/obj/lib/writer_image.o: src/writer_image.S $(WRITER_SO)
+$(BUILD)/obj/lib/writer_image.o: src/core/writer_image.S $(WRITER_SO)
 	@mkdir -p $(@D)
 	objcopy --strip-debug $(WRITER_SO) $(BUILD)/obj/lib/writer-image.so
 	$(CC) -c -DFP_WRITER_IMAGE='"$(abspath $(BUILD)/obj/lib/writer-image.so)"' $< -o $@
@@ -145,7 +153,7 @@ $(BUILD)/progs/%.so: tests/progs/plugins/%.c | $(DEPS_OK)
 # `// links: src/a.c src/b.c` line names (compiled for tools).
 $(BUILD)/unit/%: tests/unit/%.c $(TOOL_LIB_OBJS) | $(DEPS_OK)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -o $@ $< \
+	$(CC) $(CFLAGS) -o $@ $< \
 	    $(patsubst src/%.c,$(BUILD)/obj/tool/%.o,$(filter-out $(TOOL_LIB_SRCS),$(shell sed -n 's|^// links: ||p' $<))) \
 	    $(TOOL_LIB_OBJS) $(LDLIBS) -lm
 
@@ -156,29 +164,29 @@ $(UNITS): $$(patsubst src/%.c,$(BUILD)/obj/tool/%.o,$$(shell sed -n 's|^// links
 # Benchmark drivers: like unit tests, but run by `make bench` only.
 BENCH_SRCS := $(wildcard tests/bench/*.c)
 BENCHES  := $(BENCH_SRCS:tests/bench/%.c=$(BUILD)/bench/%)
-$(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c $(BUILD)/obj/tool/unwind.o \
-		$(BUILD)/obj/tool/loaderlock.o $(BUILD)/obj/tool/threads.o $(BUILD)/obj/tool/libc.o \
-		$(BUILD)/obj/tool/interpose.o $(BUILD)/obj/tool/self.o $(TOOL_LIB_OBJS)
+$(BUILD)/bench/bench_unwind: tests/bench/bench_unwind.c \
+		$(patsubst %,$(BUILD)/obj/tool/core/%.o,unwind loaderlock threads libc interpose self) \
+		$(TOOL_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 $(BUILD)/bench/bench_pprof: tests/bench/bench_pprof.c $(TOOL_LIB_OBJS)
 	@mkdir -p $(@D)
-	$(CC) $(CFLAGS) -Isrc -o $@ $^ $(LDLIBS)
+	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
 check: all $(PROGS) $(UNITS)
 	@BUILD=$(BUILD) SAN="$(SAN)" tests/run.sh $(TESTS)
 
 demo: all $(BUILD)/progs/demo
-	@tools/demo.sh $(BUILD)
+	@scripts/demo.sh $(BUILD)
 
 bench: all $(PROGS) $(BENCHES)
-	@BUILD=$(BUILD) tools/bench.sh
+	@BUILD=$(BUILD) scripts/bench.sh
 
 clean:
 	rm -rf build build-san
 
--include $(wildcard $(BUILD)/obj/*/*.d)
+-include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
 
 # ---- fuzz: libFuzzer on the snapshot reader and the symbol cache reader ----
 # `make fuzz` builds $(BUILD)/fuzz/fuzz_snapshot_read and
@@ -195,18 +203,18 @@ FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
                 -fno-sanitize-recover=undefined $(filter-out -Werror,$(WARN)) \
-                -D_GNU_SOURCE -Iinclude -Isrc -Itools -I$(BUILD)/gen
+                -D_GNU_SOURCE -Iinclude $(SRC_INC) -Itools -I$(BUILD)/gen
 FUZZ_RUN     := -max_total_time=$(FUZZ_SECONDS) -timeout=10 -rss_limit_mb=2048
 FUZZ_SRCS    := tests/fuzz/fuzz_snapshot_read.c tools/snapshot_read.c tools/convert_chrome.c \
                 tools/convert_src.c tools/convert_live.c tools/json_out.c $(TOOL_LIB_SRCS) $(GEN_C)
-FUZZ_SYMCACHE_SRCS := tests/fuzz/fuzz_symcache_read.c src/mem.c src/symcache.c src/strtab.c src/hashidx.c src/array.c \
-                      src/outfile.c src/pattern.c src/log.c
+FUZZ_SYMCACHE_SRCS := tests/fuzz/fuzz_symcache_read.c src/output/symcache.c src/common/log_stderr.c \
+                      $(call srcs,base)
 
-$(BUILD)/fuzz/fuzz_snapshot_read: $(FUZZ_SRCS) $(wildcard src/*.h tools/*.h) | $(DEPS_OK)
+$(BUILD)/fuzz/fuzz_snapshot_read: $(FUZZ_SRCS) $(wildcard src/*/*.h tools/*.h) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SRCS) $(LDLIBS) -lm
 
-$(BUILD)/fuzz/fuzz_symcache_read: $(FUZZ_SYMCACHE_SRCS) $(wildcard src/*.h) | $(DEPS_OK)
+$(BUILD)/fuzz/fuzz_symcache_read: $(FUZZ_SYMCACHE_SRCS) $(wildcard src/*/*.h) | $(DEPS_OK)
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SYMCACHE_SRCS)
 

@@ -1,9 +1,9 @@
 #!/bin/bash
-# The wall around the real libc (src/libc.h): no object of the library
-# outside the interposer files (src/interpose*.c) and the wall itself
-# (src/libc.c) references a function the library interposes, so its own
+# The wall around the real libc (src/core/libc.h): no object of the library
+# outside the interposer files (src/interpose/) and the wall itself
+# (src/core/libc.c) references a function the library interposes, so its own
 # mappings, locks, masks, thread names and allocations cannot reach its
-# collectors; its own heap memory comes through src/mem.h, from the
+# collectors; its own heap memory comes through src/base/mem.h, from the
 # allocator the program's malloc reaches, looked up by name. Then the
 # behaviour it protects: in a flight-recorder snapshot of programs that
 # never rename a thread and never map memory themselves after start-up,
@@ -20,11 +20,11 @@ nm -D --defined-only "$FP_LIB" | awk '$2 == "T" || $2 == "W" { print $3 }' |
 grep -qx mmap "$FP_TMP/interposed" || fail "mmap is not among the interposed names"
 grep -qx malloc "$FP_TMP/interposed" || fail "malloc is not among the interposed names"
 n=0
-for o in "$objs"/*.o; do
-    case ${o##*/} in interpose*.o | libc.o) continue ;; esac
+for o in "$objs"/*/*.o; do
+    case $o in "$objs"/interpose/*.o | "$objs"/core/libc.o) continue ;; esac
     n=$((n + 1))
     bad=$(nm -u "$o" | awk '{ print $2 }' | grep -xFf "$FP_TMP/interposed" || true)
-    [ -z "$bad" ] || fail "${o##*/} calls interposed functions directly (use src/libc.h): $(echo $bad)"
+    [ -z "$bad" ] || fail "${o##*/} calls interposed functions directly (use src/core/libc.h): $(echo $bad)"
 done
 [ "$n" -gt 20 ] || fail "only $n objects checked"
 echo "$n objects: no interposed name outside the interposers and libc.o"

@@ -30,7 +30,7 @@ IN=$FP_TMP/in
 mkdir -p "$IN"
 export GIT_CONFIG_NOSYSTEM=1 GIT_CONFIG_GLOBAL=/dev/null
 for p in /usr/bin/python3 node redis-server redis-benchmark redis-cli sqlite3 xz git; do
-    command -v "$p" >/dev/null || fail "$p is missing (tools/install-deps.sh installs it)"
+    command -v "$p" >/dev/null || fail "$p is missing (scripts/install-deps.sh installs it)"
 done
 
 quiet_fail() { printf '%s\n' "$1" | sed 's/^/    /'; }

@@ -33,7 +33,7 @@ MODULE_TIMEOUT=${REAL_PY_MODULE_TIMEOUT:-120}
 RUN_LIMIT=$((MODULE_TIMEOUT * 3 / 2 + 30))
 
 [ -x $PY ] && $PY -c 'import test.libregrtest' 2>/dev/null ||
-    fail "needs /usr/bin/python3 with libpython3.11-testsuite (tools/install-deps.sh)"
+    fail "needs /usr/bin/python3 with libpython3.11-testsuite (scripts/install-deps.sh)"
 ulimit -c 0
 
 start_regrtest() { # KIND NAME

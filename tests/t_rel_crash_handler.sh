@@ -21,7 +21,7 @@ for mode in plain onstack; do
 done
 
 if ! command -v redis-server >/dev/null; then
-    echo "SKIP: redis-server is not installed (tools/install-deps.sh installs it)"
+    echo "SKIP: redis-server is not installed (scripts/install-deps.sh installs it)"
     exit 0
 fi
 # One Redis run with the given collectors, crashed with SIGSEGV; its log

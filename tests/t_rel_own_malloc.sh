@@ -2,7 +2,7 @@
 # A program whose executable defines its own allocator (rel_own_malloc:
 # every block must be its arena's, or the program aborts): flightprof's
 # own memory and what it exchanges with libdw, protobuf-c and glibc all
-# come from that allocator, never from libc's behind it (src/mem.h), with
+# come from that allocator, never from libc's behind it (src/base/mem.h), with
 # every collector on, and the profile and snapshot are written.
 source "$FP_ROOT/tests/lib.sh"
 

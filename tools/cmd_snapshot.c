@@ -4,7 +4,7 @@
  *
  * The process names its snapshots itself, from FLIGHTPROF_SNAPSHOT; this
  * command finds that pattern (and the snapshot signal) in, in order:
- * /proc/PID/environ; the process's discovery file (src/discovery.h), for
+ * /proc/PID/environ; the process's discovery file (src/core/discovery.h), for
  * programs that overwrite their environment to set their process title;
  * and, for a fork child (which writes no discovery file), the nearest
  * ancestor's environment or discovery file. It notes the files matching
@@ -362,7 +362,7 @@ static int load_target(struct target *t)
 }
 
 /* The files matching the target's patterns now: a fork child's own, or
- * the root's and an exec'd descendant's (src/pattern.h). */
+ * the root's and an exec'd descendant's (src/base/pattern.h). */
 static void list_files(const struct target *t, glob_t *g)
 {
     memset(g, 0, sizeof(*g));

@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "log.h"
-#include "pprof.h"
+#include "pprof_encode.h"
 
 #define THREAD_NAME_BUF 32
 #define UNKNOWN_CALLER "[flightprof: unknown caller]"

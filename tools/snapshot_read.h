@@ -1,5 +1,5 @@
 /*
- * Reading flight-recorder snapshots (format: src/snapfmt.h,
+ * Reading flight-recorder snapshots (format: src/base/snapfmt.h,
  * docs/snapshot-format.md). fp_sread_open reads the whole file into memory
  * and validates every byte of structure before returning, so the accessors
  * below never fail: a corrupt, truncated or foreign file gives one error
@@ -9,7 +9,7 @@
  * thread's own events stay in the order it recorded them).
  *
  * The reader's own names are fp_sread_*; fp_snap_* and FP_SNAP_* are the
- * format's (src/snapfmt.h), shared with the writer in the library.
+ * format's (src/base/snapfmt.h), shared with the writer in the library.
  *
  * Signal context: none.
  */

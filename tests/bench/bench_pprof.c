@@ -12,7 +12,7 @@
 #include <time.h>
 
 #include "maps.h"
-#include "pprof.h"
+#include "pprof_encode.h"
 
 static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
 

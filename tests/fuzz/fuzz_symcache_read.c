@@ -1,5 +1,5 @@
 /*
- * libFuzzer target for the symbol cache (src/symcache.c): any bytes as a
+ * libFuzzer target for the symbol cache (src/output/symcache.c): any bytes as a
  * cache file must load without a crash, a leak or an out-of-bounds read
  * through the frames a get returns; a put and a close (append to the
  * file, or replace it) must then leave an entry that reads back as put.

@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""Writes synthetic flight-recorder snapshots (format: src/snapfmt.h) for the
+"""Writes synthetic flight-recorder snapshots (format: src/base/snapfmt.h) for the
 convert tests and the fuzzing seed corpus: every event kind, edge cases the
 recorder rarely produces (a region open across the window's ends, a wait that
 began before the window, a crash with a stack, strings JSON must escape).

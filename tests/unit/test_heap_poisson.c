@@ -1,4 +1,4 @@
-// links: src/poisson.c
+// links: src/profile/poisson.c
 /* The sampling arithmetic: logarithm and exponential against libm, the
  * exponential intervals' mean and spread, and Go's unsampling factor. */
 #include <math.h>

@@ -1,4 +1,4 @@
-// links: src/heapset.c src/libc.c src/interpose.c src/self.c
+// links: src/profile/heapset.c src/core/libc.c src/core/interpose.c src/core/self.c
 /* The sampled-block set: agreement with a reference model through growth
  * and tombstone purges, and lock-free lookups of each thread's own blocks
  * staying correct while other threads insert, remove and rebuild. */

@@ -1,4 +1,4 @@
-// links: src/loaderlock.c src/libc.c src/interpose.c src/self.c
+// links: src/core/loaderlock.c src/core/libc.c src/core/interpose.c src/core/self.c
 /* The loader-lock probe finds glibc's locks: idle when nothing loads,
  * busy inside dl_iterate_phdr, and busy at some point while another thread
  * keeps loading and unloading a library. */

@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <zlib.h>
 
-#include "pprof.h"
+#include "pprof_encode.h"
 #include "pprof_read.h"
 #include "test_symbol_child.h"
 

@@ -1,4 +1,4 @@
-// links: src/ring.c src/libc.c src/interpose.c src/self.c
+// links: src/recorder/ring.c src/core/libc.c src/core/interpose.c src/core/self.c
 /* The recorder's chunk pool: events come back intact and in order; a full
  * pool recycles the oldest chunks and counts what it overwrote per thread;
  * writers (and a signal handler nesting inside a writer) racing with a

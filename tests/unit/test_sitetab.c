@@ -1,4 +1,4 @@
-// links: src/sitetab.c src/libc.c src/interpose.c src/self.c
+// links: src/profile/sitetab.c src/core/libc.c src/core/interpose.c src/core/self.c
 /* The site table: the same (stack, tag) finds the same site, counters add
  * up and are seen by foreach, a full table says so. */
 #include <stdio.h>

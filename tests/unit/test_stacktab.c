@@ -1,4 +1,4 @@
-// links: src/stacktab.c src/libc.c src/interpose.c src/self.c
+// links: src/profile/stacktab.c src/core/libc.c src/core/interpose.c src/core/self.c
 /* The stack table: merging, per-thread keys, weighted samples, lost
  * samples when full, reset in a fork child, and concurrent adders losing
  * nothing. */

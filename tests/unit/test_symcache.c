@@ -1,4 +1,4 @@
-// links: src/symcache.c src/hashidx.c src/array.c src/outfile.c src/log.c
+// links: src/output/symcache.c src/base/hashidx.c src/base/array.c src/base/outfile.c src/common/log_stderr.c
 /* The symbol cache on disk: entries survive a close and a reopen exactly,
  * later closes append, the first entry for an offset wins, every kind of
  * damage costs only the damaged entries (or the file, when its header is

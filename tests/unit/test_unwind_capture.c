@@ -1,4 +1,4 @@
-// links: src/unwind.c src/loaderlock.c src/threads.c src/libc.c src/interpose.c src/self.c
+// links: src/core/unwind.c src/core/loaderlock.c src/core/threads.c src/core/libc.c src/core/interpose.c src/core/self.c
 /* Stack capture for the site profiles: the stack starts at the
  * interposer's caller whatever our own frames were. */
 #include <stdio.h>

@@ -7,7 +7,7 @@
  *
  * Signal context: none.
  */
-#include "pprof.h"
+#include "pprof_encode.h"
 
 #include <errno.h>
 #include <stdbool.h>

@@ -3,7 +3,7 @@
 # whose frames are 5,000 real code addresses (this program and its
 # libraries, DWARF from /usr/lib/debug where installed), symbolized as at
 # exit, against the same profile written unsymbolized. Target: < 1 s.
-# Usage: tools/bench_pprof.sh [STACKS [DEPTH [ADDRESSES]]]  (BUILD=build)
+# Usage: scripts/bench_pprof.sh [STACKS [DEPTH [ADDRESSES]]]  (BUILD=build)
 set -e
 BUILD=${BUILD:-build}
 make -s BUILD="$BUILD" "$BUILD/bench/bench_pprof" >/dev/null

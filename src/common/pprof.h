@@ -1,7 +1,7 @@
 /*
  * Building pprof profiles (perftools.profiles.Profile) from stacks of
- * location addresses, symbolizing them, and writing them gzip-compressed.
- * One builder per profile; not for signal handlers.
+ * location addresses; pprof_encode.h symbolizes and writes them. One
+ * builder per profile; not for signal handlers.
  */
 #ifndef FLIGHTPROF_PPROF_H
 #define FLIGHTPROF_PPROF_H
@@ -9,8 +9,6 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
-
-#include "maps.h"
 
 struct fp_pprof;
 
@@ -52,19 +50,6 @@ int fp_pprof_add_sample(struct fp_pprof *p, const uint64_t *addrs, int naddrs,
  */
 int fp_pprof_add_synthetic_sample(struct fp_pprof *p, const char *name, const int64_t *values,
                                   const struct fp_pprof_label *labels, int nlabels);
-
-/*
- * Symbolizes every location against `maps` (NULL: the calling process's own
- * mappings, read now), encodes, gzips and writes the profile to `path`
- * atomically. Every mapping of `maps` becomes a Mapping (IDs 1..n in
- * order), each location a Location with its inline frames as Lines,
- * innermost first. Returns 0 or -1 with errno.
- */
-int fp_pprof_write(struct fp_pprof *p, const struct fp_maps *maps, const char *path);
-
-/* As fp_pprof_write, into a malloc'd gzip buffer instead of a file (for
- * the future HTTP endpoint and for tests). */
-int fp_pprof_encode(struct fp_pprof *p, const struct fp_maps *maps, uint8_t **out, size_t *outlen);
 
 void fp_pprof_free(struct fp_pprof *p);
 

@@ -4,7 +4,7 @@
 set -e
 BUILD=${BUILD:-build}
 export BUILD
-python3 tools/bench_cpu.py
-for b in tools/bench_pprof.sh tools/bench_recorder.sh tools/bench_heap.sh tools/bench_processes.py; do
+python3 scripts/bench_cpu.py
+for b in scripts/bench_pprof.sh scripts/bench_recorder.sh scripts/bench_heap.sh scripts/bench_processes.py; do
     [ -x "$b" ] && { echo; "$b"; }
 done

@@ -1,6 +1,6 @@
 /*
  * The flight recorder's snapshot file format, version 1: every on-disk
- * structure and value shared by the writer (src/snapshot.c, src/crash.c)
+ * structure and value shared by the writer (src/recorder/snapshot.c, src/recorder/crash.c)
  * and the reader (tools/snapshot_read.c), so that the CLI needs no runtime
  * header to read a file, plus the sigqueue() value by which the CLI asks
  * for one. docs/snapshot-format.md describes it in prose. All integers

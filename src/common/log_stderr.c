@@ -1,7 +1,8 @@
 /*
- * Diagnostics on stderr and in the FLIGHTPROF_LOG file. Owns the line
- * format, the log file pattern and whether stderr is a terminal (both set
- * once at load, read-only afterwards).
+ * log.h in the library and the CLI: diagnostics on stderr and in the
+ * FLIGHTPROF_LOG file. Owns the line format, the log file pattern and
+ * whether stderr is a terminal (both set once at load, read-only
+ * afterwards).
  *
  * Signal context: fp_log_from_handler, fp_log_info_from_handler.
  */

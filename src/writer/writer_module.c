@@ -7,6 +7,7 @@
 #include "writer.h"
 
 #include "mem.h"
+#include "pprof_encode.h"
 #include "symcache.h"
 #include "writer_log.h"
 

@@ -22,7 +22,7 @@ program but the first). FP_LIB=path measures another build of the library;
 FP_LIB_PREV=path adds, for each flightprof configuration, the same with
 that build (e.g. the previous main's), alternating with the rest.
 
-Usage: BUILD=build tools/bench_processes.py   (RUNS=30 SCRIPT_RUNS=5 BUILD_RUNS=3)
+Usage: BUILD=build scripts/bench_processes.py   (RUNS=30 SCRIPT_RUNS=5 BUILD_RUNS=3)
 """
 import os
 import shutil

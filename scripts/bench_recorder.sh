@@ -5,7 +5,7 @@
 # 64 MiB snapshot. Prints one table; ratios are against the plain run of
 # the same invocation.
 #
-# Usage: BUILD=build tools/bench_recorder.sh   (RUNS=5 PAIRS=2000000 HEAPTRACK_RUNS=1)
+# Usage: BUILD=build scripts/bench_recorder.sh   (RUNS=5 PAIRS=2000000 HEAPTRACK_RUNS=1)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 BUILD=${BUILD:-build}

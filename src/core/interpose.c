@@ -1,6 +1,7 @@
 /*
  * The one place that looks up the definitions flightprof's wrappers
- * forward to.
+ * forward to, and libc.c's wall calls. It lives in core/ beside the wall,
+ * below every engine, because both sides of the wall use it.
  *
  * Signal context: none.
  */
