@@ -26,6 +26,7 @@ static __typeof__(sigaction) *FP_REAL(sigaction);
 static __typeof__(pthread_sigmask) *FP_REAL(pthread_sigmask);
 static __typeof__(setitimer) *FP_REAL(setitimer);
 static __typeof__(prctl) *FP_REAL(prctl);
+static __typeof__(poll) *FP_REAL(poll);
 static __typeof__(syscall) *FP_REAL(syscall);
 static __typeof__(dl_iterate_phdr) *FP_REAL(dl_iterate_phdr);
 
@@ -45,7 +46,11 @@ static bool defined_here(void *fn)
 
 /* The first definition of `name` in the global scope (the program's own
  * allocator, a sanitizer's, or our wrapper), skipping ours. By name, so
- * that nothing here binds to the wrappers. */
+ * that nothing here binds to the wrappers. (A non-PIE program that takes
+ * malloc's address makes dlsym return its canonical PLT entry, which leads
+ * to the first definition, possibly ours: memory still comes from the
+ * right allocator, through the wrappers, which feed nothing in the
+ * internal scope.) */
 static void *program_allocator(const char *name)
 {
     void *fn = dlsym(RTLD_DEFAULT, name);
@@ -69,6 +74,7 @@ void fp_libc_init(void)
     FP_RESOLVE(pthread_sigmask);
     FP_RESOLVE(setitimer);
     FP_RESOLVE(prctl);
+    FP_RESOLVE(poll);
     FP_RESOLVE(syscall);
     FP_RESOLVE(dl_iterate_phdr);
 }
@@ -118,6 +124,11 @@ int fp_libc_prctl(int option, unsigned long a2, unsigned long a3, unsigned long 
                   unsigned long a5)
 {
     return FP_RESOLVE(prctl)(option, a2, a3, a4, a5);
+}
+
+int fp_libc_poll(struct pollfd *fds, nfds_t n, int timeout_ms)
+{
+    return FP_RESOLVE(poll)(fds, n, timeout_ms);
 }
 
 long fp_libc_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6)

@@ -22,6 +22,7 @@
 #define FLIGHTPROF_LIBC_H
 
 #include <link.h>
+#include <poll.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stddef.h>
@@ -52,6 +53,9 @@ int fp_libc_setitimer(int which, const struct itimerval *value, struct itimerval
 /* prctl(2) with its four optional arguments (pass 0 for unused ones). */
 int fp_libc_prctl(int option, unsigned long a2, unsigned long a3, unsigned long a4,
                   unsigned long a5);
+
+/* For flightprof's own threads' waits (the wrapper would record them). */
+int fp_libc_poll(struct pollfd *fds, nfds_t n, int timeout_ms);
 
 /* syscall(2); pass unused arguments as 0. */
 long fp_libc_syscall(long number, long a1, long a2, long a3, long a4, long a5, long a6);

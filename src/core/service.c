@@ -10,11 +10,9 @@
 #include <errno.h>
 #include <linux/futex.h>
 #include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <sys/prctl.h>
 #include <sys/syscall.h>
 #include <unistd.h>
 
@@ -55,9 +53,6 @@ static void run_pending(void)
 static void *service_main(void *arg)
 {
     (void)arg;
-    fp_internal_enter(); /* nothing this thread does is the program's */
-    fp_threads_mark_own();
-    fp_libc_prctl(PR_SET_NAME, (unsigned long)"flightprof", 0, 0, 0);
     while (!atomic_load(&quitting)) {
         uint32_t seq = atomic_load(&wake_seq);
         if (atomic_load(&pending)) {
@@ -68,31 +63,24 @@ static void *service_main(void *arg)
             break;
         fp_libc_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAIT_PRIVATE, seq, 0, 0, 0);
     }
-    fp_threads_unmark_own();
     return NULL;
 }
 
 int fp_service_start(void)
 {
     int rc = 0;
-    sigset_t all, old;
 
     fp_internal_enter(); /* creating the thread allocates */
     fp_libc_pthread_mutex_lock(&start_lock);
     if (atomic_load(&running))
         goto out;
     atomic_store(&quitting, false);
-    /* The thread inherits this mask: it must never take the program's
-     * signals (nor our sampling or snapshot signals). */
-    sigfillset(&all);
-    fp_libc_pthread_sigmask(SIG_SETMASK, &all, &old);
-    if (fp_libc_pthread_create(&thread, NULL, service_main, NULL) == 0) {
+    if (fp_threads_start_own(&thread, "flightprof", service_main, NULL) == 0) {
         atomic_store(&running, true);
     } else {
         fp_log("cannot start the service thread; signal-triggered writes are off");
         rc = -1;
     }
-    fp_libc_pthread_sigmask(SIG_SETMASK, &old, NULL);
 out:
     pthread_mutex_unlock(&start_lock);
     fp_internal_leave();

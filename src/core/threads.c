@@ -10,8 +10,10 @@
 #include "threads.h"
 
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +24,7 @@
 #include <unistd.h>
 
 #include "libc.h"
+#include "mem.h"
 
 static struct fp_thread registry[FP_THREADS_MAX];
 /* One past the highest slot ever claimed: loops stop there, so that a
@@ -243,7 +246,7 @@ static void read_comm(int tid, char *name)
     }
 }
 
-void fp_threads_mark_own(void)
+static void mark_own(void)
 {
     int tid = fp_self_tid();
 
@@ -257,7 +260,7 @@ void fp_threads_mark_own(void)
         atomic_store(&t->tid, 0);
 }
 
-void fp_threads_unmark_own(void)
+static void unmark_own(void)
 {
     int tid = fp_self_tid();
 
@@ -265,6 +268,46 @@ void fp_threads_unmark_own(void)
         int expected = tid;
         atomic_compare_exchange_strong(&own_tids[i], &expected, 0);
     }
+}
+
+struct own_start {
+    void *(*fn)(void *);
+    void *arg;
+    char name[16];
+};
+
+static void *own_main(void *p)
+{
+    struct own_start start = *(struct own_start *)p;
+
+    fp_internal_enter(); /* nothing this thread does is the program's */
+    fp_mem_free(p);
+    mark_own();
+    fp_libc_prctl(PR_SET_NAME, (unsigned long)start.name, 0, 0, 0);
+    void *ret = start.fn(start.arg);
+    unmark_own();
+    return ret;
+}
+
+int fp_threads_start_own(pthread_t *thread, const char *name, void *(*fn)(void *), void *arg)
+{
+    struct own_start *start = fp_mem_alloc(sizeof(*start));
+    sigset_t all, old;
+    int rc;
+
+    if (!start)
+        return ENOMEM;
+    start->fn = fn;
+    start->arg = arg;
+    snprintf(start->name, sizeof(start->name), "%s", name);
+    /* The thread inherits this mask. */
+    sigfillset(&all);
+    fp_libc_pthread_sigmask(SIG_SETMASK, &all, &old);
+    rc = fp_libc_pthread_create(thread, NULL, own_main, start);
+    fp_libc_pthread_sigmask(SIG_SETMASK, &old, NULL);
+    if (rc != 0)
+        fp_mem_free(start);
+    return rc;
 }
 
 bool fp_threads_is_own(int tid)

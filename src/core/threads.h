@@ -6,6 +6,7 @@
 #ifndef FLIGHTPROF_THREADS_H
 #define FLIGHTPROF_THREADS_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -66,11 +67,16 @@ size_t fp_threads_end(void);
  * /proc/self/task), with their current names. */
 void fp_threads_register_existing(void);
 
-/* Called by each of flightprof's own threads when it starts and before it
- * ends: the scans of /proc/self/task (this registry's, the sampler's) skip
- * it, so it is never in the program's data nor given a timer. */
-void fp_threads_mark_own(void);
-void fp_threads_unmark_own(void);
+/*
+ * Starts one of flightprof's own threads, named `name` (at most 15
+ * bytes), running fn(arg). It blocks every signal, so that the program's
+ * handlers never run on it and no sampling or snapshot signal lands on
+ * it; it runs in the internal scope (self.h) for life; and while fn runs
+ * the scans of /proc/self/task (this registry's, the sampler's) skip it,
+ * so it is never in the program's data nor given a timer. Returns 0 or an
+ * errno value. Not async-signal-safe.
+ */
+int fp_threads_start_own(pthread_t *thread, const char *name, void *(*fn)(void *), void *arg);
 bool fp_threads_is_own(int tid);
 
 /* In a fork child: forgets the cached tid and every thread but the
