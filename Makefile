@@ -46,7 +46,7 @@ DEPS_OK  := $(BUILD)/.deps-ok
 #   common/    the library and the CLI: logging, configuration, the profile builder
 #   output/    symbolization and pprof encoding: the writer module's work
 #   writer/    the writer module's entry point and log
-#   init/ interpose/ profile/ recorder/ core/   the preloaded library alone
+#   init/ http/ interpose/ profile/ recorder/ core/   the preloaded library alone
 #   reader/    the CLI alone
 srcs      = $(wildcard $(addsuffix /*.c,$(addprefix src/,$(1))))
 
@@ -58,7 +58,7 @@ WRITER_OBJS := $(WRITER_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/prof
 WRITER_SO := $(BUILD)/libflightprof-writer.so
 
 # The library, and the writer module's image.
-LIB_SRCS := $(call srcs,init interpose profile recorder core common base)
+LIB_SRCS := $(call srcs,init http interpose profile recorder core common base)
 LIB_OBJS := $(LIB_SRCS:src/%.c=$(BUILD)/obj/lib/%.o) $(BUILD)/obj/lib/writer_image.o
 
 # The CLI and unit tests link the modules that neither interpose nor
@@ -188,9 +188,11 @@ clean:
 
 -include $(wildcard $(BUILD)/obj/*/*.d $(BUILD)/obj/*/*/*.d)
 
-# ---- fuzz: libFuzzer on the snapshot reader and the symbol cache reader ----
-# `make fuzz` builds $(BUILD)/fuzz/fuzz_snapshot_read and
-# $(BUILD)/fuzz/fuzz_symcache_read with clang's libFuzzer, ASan and UBSan,
+# ---- fuzz: libFuzzer on the snapshot reader, the symbol cache reader and
+# the HTTP request parser ----
+# `make fuzz` builds $(BUILD)/fuzz/fuzz_snapshot_read,
+# $(BUILD)/fuzz/fuzz_symcache_read and $(BUILD)/fuzz/fuzz_http_parse with
+# clang's libFuzzer, ASan and UBSan,
 # and runs each for FUZZ_SECONDS. The snapshot fuzzer starts from the seed
 # corpus tests/fuzz/corpus/ (read only) and keeps new inputs in
 # $(BUILD)/fuzz/corpus/; add the interesting ones to tests/fuzz/corpus/ so
@@ -198,7 +200,9 @@ clean:
 # fuzzer starts from nothing (its target makes most inputs well-formed
 # enough) and keeps its inputs in $(BUILD)/fuzz/corpus-symcache/. Crashing
 # inputs go to $(BUILD)/fuzz/artifacts/, the symbol cache's named
-# symcache-*.
+# symcache-*. The HTTP fuzzer starts from tests/fuzz/corpus-http/, which
+# tests/unit/test_http_parse.c replays in `make check`; its new inputs go to
+# $(BUILD)/fuzz/corpus-http/, its crashes to artifacts/http-*.
 FUZZ_CC      ?= clang
 FUZZ_SECONDS ?= 60
 FUZZ_FLAGS   := -std=gnu11 -O1 -g -fsanitize=fuzzer,address,undefined \
@@ -218,10 +222,19 @@ $(BUILD)/fuzz/fuzz_symcache_read: $(FUZZ_SYMCACHE_SRCS) $(wildcard src/*/*.h) | 
 	@mkdir -p $(@D)
 	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_SYMCACHE_SRCS)
 
-fuzz: $(BUILD)/fuzz/fuzz_snapshot_read $(BUILD)/fuzz/fuzz_symcache_read
-	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-symcache $(BUILD)/fuzz/artifacts
+FUZZ_HTTP_SRCS := tests/fuzz/fuzz_http_parse.c src/http/http_parse.c
+
+$(BUILD)/fuzz/fuzz_http_parse: $(FUZZ_HTTP_SRCS) src/http/http_parse.h | $(DEPS_OK)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_FLAGS) -o $@ $(FUZZ_HTTP_SRCS)
+
+fuzz: $(BUILD)/fuzz/fuzz_snapshot_read $(BUILD)/fuzz/fuzz_symcache_read $(BUILD)/fuzz/fuzz_http_parse
+	@mkdir -p $(BUILD)/fuzz/corpus $(BUILD)/fuzz/corpus-symcache $(BUILD)/fuzz/corpus-http \
+	    $(BUILD)/fuzz/artifacts
 	$(BUILD)/fuzz/fuzz_snapshot_read $(FUZZ_RUN) -artifact_prefix=$(BUILD)/fuzz/artifacts/ \
 	   $(BUILD)/fuzz/corpus tests/fuzz/corpus
 	$(BUILD)/fuzz/fuzz_symcache_read $(FUZZ_RUN) \
 	   -artifact_prefix=$(BUILD)/fuzz/artifacts/symcache- $(BUILD)/fuzz/corpus-symcache
+	$(BUILD)/fuzz/fuzz_http_parse $(FUZZ_RUN) -max_len=20000 \
+	   -artifact_prefix=$(BUILD)/fuzz/artifacts/http- $(BUILD)/fuzz/corpus-http tests/fuzz/corpus-http
 # ---- end of the fuzz section ----

@@ -9,7 +9,8 @@ zlib1g-dev libdw-dev libelf-dev
 golang-go python3 xz-utils time bc
 google-perftools libgoogle-perftools-dev heaptrack
 clang libclang-rt-dev valgrind hyperfine
-libpython3.11-testsuite redis-server redis-tools sqlite3 git nodejs"
+libpython3.11-testsuite redis-server redis-tools sqlite3 git nodejs
+curl"
 
 missing=""
 for p in $PACKAGES; do

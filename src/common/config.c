@@ -265,6 +265,28 @@ void fp_config_load_symcache(char dir[PATH_MAX])
         dir[0] = '\0';
 }
 
+/* A token too long to keep turns the endpoint off rather than leave it
+ * open. */
+static void load_http(struct fp_config *cfg)
+{
+    const char *addr = getenv("FLIGHTPROF_HTTP"), *token = getenv("FLIGHTPROF_HTTP_TOKEN");
+
+    if (!addr || !*addr)
+        return;
+    if (strlen(addr) >= sizeof(cfg->http_addr)) {
+        fp_log("FLIGHTPROF_HTTP is too long; the endpoint is off");
+        return;
+    }
+    if (token && strlen(token) >= sizeof(cfg->http_token)) {
+        fp_log("FLIGHTPROF_HTTP_TOKEN is longer than %zu bytes; the endpoint is off",
+               sizeof(cfg->http_token) - 1);
+        return;
+    }
+    strcpy(cfg->http_addr, addr);
+    if (token)
+        strcpy(cfg->http_token, token);
+}
+
 bool fp_config_any_output(const struct fp_config *cfg)
 {
     return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_path[0] || cfg->mutex_path[0];
@@ -305,5 +327,6 @@ void fp_config_load(struct fp_config *cfg)
     load_path("FLIGHTPROF_MUTEX", cfg->mutex_path);
     load_u64("FLIGHTPROF_MUTEX_RATE", parse_positive_count, "a positive whole number",
              &cfg->mutex_rate);
+    load_http(cfg);
     fp_config_load_symcache(cfg->symcache_dir);
 }

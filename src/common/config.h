@@ -49,6 +49,11 @@ struct fp_config {
     char mutex_path[PATH_MAX];
     uint64_t mutex_rate;          /* record one contention in N */
 
+    /* Live endpoint: FLIGHTPROF_HTTP, _HTTP_TOKEN (http_addr.h says the
+     * address syntax). */
+    char http_addr[PATH_MAX];     /* "" when off */
+    char http_token[256];         /* "" for none */
+
     /* Symbol cache: FLIGHTPROF_SYMCACHE. */
     char symcache_dir[PATH_MAX];  /* "" when off */
 };

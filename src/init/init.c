@@ -17,6 +17,7 @@
 #include "engine.h"
 #include "heapprof.h"
 #include "hooks.h"
+#include "http_server.h"
 #include "interpose_fd.h"
 #include "interpose_pthread.h"
 #include "libc.h"
@@ -36,6 +37,7 @@ static const struct fp_engine *const engines[] = {
     &fp_heap_engine,
     &fp_mutex_engine,
     &fp_cpu_engine,
+    &fp_http_engine,
 };
 
 /* A fork child has only the forking thread: what every engine relies on

@@ -1,0 +1,165 @@
+/*
+ * Request dispatch and the small endpoints: the index, cmdline, and the
+ * errors Go's handlers write. Owns the token (set once before the server
+ * thread starts, read-only afterwards).
+ *
+ * Signal context: none (the server thread, in the internal scope).
+ */
+#include "http_routes.h"
+
+#include <fcntl.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mem.h"
+
+#define PPROF_PREFIX "/debug/pprof/"
+#define CMDLINE_MAX (256 * 1024)
+#define TEXT "text/plain; charset=utf-8"
+
+static char token[256];
+
+void fp_http_routes_init(const char *t)
+{
+    snprintf(token, sizeof(token), "%s", t);
+}
+
+const char *fp_http_reason(unsigned status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 301: return "Moved Permanently";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+static void reply(struct fp_http_reply *out, unsigned status, const char *type, const char *body,
+                  size_t len)
+{
+    memset(out, 0, sizeof(*out));
+    out->status = status;
+    out->type = type;
+    out->body = body;
+    out->len = len;
+}
+
+void fp_http_error(unsigned status, const char *msg, struct fp_http_reply *out)
+{
+    size_t n = strlen(msg);
+    char *body = fp_mem_alloc(n + 2);
+
+    reply(out, status, TEXT, "", 0);
+    if (body) {
+        memcpy(body, msg, n);
+        body[n] = '\n';
+        out->owned = body;
+        out->body = body;
+        out->len = n + 1;
+    }
+    out->header = "X-Go-Pprof";
+    out->value = "1";
+}
+
+/* Compares every byte whatever the first difference, so the time a wrong
+ * token takes says nothing about how much of it was right. */
+static bool token_matches(const char *given)
+{
+    size_t want = strlen(token), have = strlen(given);
+    unsigned char diff = (unsigned char)(want != have);
+
+    for (size_t i = 0; i < want; i++)
+        diff |= (unsigned char)(token[i] ^ (i < have ? given[i] : 0));
+    return diff == 0;
+}
+
+static bool authorized(const struct fp_http_request *req)
+{
+    if (!token[0])
+        return true;
+    if (strncmp(req->authorization, "Bearer ", 7) != 0)
+        return token_matches("");
+    return token_matches(req->authorization + 7);
+}
+
+/* argv NUL-separated, as Go's strings.Join(os.Args, "\x00"): the kernel's
+ * copy without its final NUL. */
+static void serve_cmdline(struct fp_http_reply *out)
+{
+    char *buf = fp_mem_alloc(CMDLINE_MAX);
+    ssize_t len = 0, n;
+    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+
+    if (!buf || fd < 0) {
+        if (fd >= 0)
+            close(fd);
+        fp_mem_free(buf);
+        fp_http_error(500, "cannot read the command line", out);
+        return;
+    }
+    while (len < CMDLINE_MAX && (n = read(fd, buf + len, (size_t)(CMDLINE_MAX - len))) > 0)
+        len += n;
+    close(fd);
+    if (len > 0 && buf[len - 1] == '\0')
+        len--;
+    reply(out, 200, TEXT, buf, (size_t)len);
+    out->owned = buf;
+    out->header = "X-Content-Type-Options";
+    out->value = "nosniff";
+}
+
+static const char index_html[] =
+    "<html>\n<head>\n<title>/debug/pprof/</title>\n</head>\n<body>\n"
+    "/debug/pprof/<br>\n<br>\n"
+    "<p>Served by flightprof for this process. Profiles and their descriptions:</p>\n"
+    "<table>\n"
+    "<tr><td><a href=\"cmdline\">cmdline</a></td>"
+    "<td>The command line of this process, arguments separated by NUL bytes.</td></tr>\n"
+    "</table>\n</body>\n</html>\n";
+
+static void serve_pprof(const char *name, struct fp_http_reply *out)
+{
+    if (!*name)
+        reply(out, 200, "text/html; charset=utf-8", index_html, sizeof(index_html) - 1);
+    else if (strcmp(name, "cmdline") == 0)
+        serve_cmdline(out);
+    else
+        fp_http_error(404, "Unknown profile", out);
+}
+
+void fp_http_routes_handle(const struct fp_http_request *req, const char *body, size_t body_len,
+                           struct fp_http_reply *out)
+{
+    (void)body, (void)body_len;
+
+    if (!authorized(req)) {
+        reply(out, 401, TEXT, "Unauthorized\n", 13);
+        out->header = "WWW-Authenticate";
+        out->value = "Bearer";
+    } else if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
+        reply(out, 405, TEXT, "Method Not Allowed\n", 19);
+        out->header = "Allow";
+        out->value = "GET, HEAD";
+    } else if (strcmp(req->path, "/debug/pprof") == 0) {
+        reply(out, 301, TEXT, "", 0);
+        out->header = "Location";
+        out->value = PPROF_PREFIX;
+    } else if (strncmp(req->path, PPROF_PREFIX, strlen(PPROF_PREFIX)) == 0) {
+        serve_pprof(req->path + strlen(PPROF_PREFIX), out);
+    } else {
+        reply(out, 404, TEXT, "404 page not found\n", 19);
+    }
+}

@@ -1,0 +1,152 @@
+/*
+ * The endpoint's lifecycle: binds the address, starts the thread that runs
+ * the connection loop (http_loop.c), closes every descriptor in a fork
+ * child (which must neither serve nor hold the parent's connections), and
+ * stops the thread at exit. Owns the listening socket, the wake-up eventfd
+ * and the thread.
+ *
+ * Signal context: none.
+ */
+#include "http_server.h"
+
+#include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "config.h"
+#include "http_addr.h"
+#include "http_loop.h"
+#include "http_routes.h"
+#include "libc.h"
+#include "log.h"
+#include "ownfd.h"
+#include "threads.h"
+
+static int listen_fd = -1, wake_fd = -1;
+static pthread_t thread;
+static atomic_bool running, quitting;
+
+static void *server_main(void *arg)
+{
+    (void)arg;
+    fp_http_loop_run(listen_fd, wake_fd, &quitting);
+    return NULL;
+}
+
+/* A socket of flightprof's own: close-on-exec, so an exec'd program never
+ * holds it; a unix socket is the user's alone (0600, set before listen so
+ * that no one can connect in between). */
+static int bind_listen(const struct fp_http_addr *a, const char *spec)
+{
+    int fd = fp_ownfd_move(socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
+    int one = 1;
+
+    if (fd < 0)
+        return -1;
+    if (a->u.sa.sa_family != AF_UNIX)
+        setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (bind(fd, &a->u.sa, a->len) != 0 ||
+        (a->u.sa.sa_family == AF_UNIX && chmod(a->u.un.sun_path, 0600) != 0) ||
+        listen(fd, SOMAXCONN) != 0) {
+        int saved = errno;
+        fp_log("FLIGHTPROF_HTTP=%s: %s%s; the endpoint is off", spec, strerror(saved),
+               saved == EADDRINUSE ? " (port 0 picks a free port)" : "");
+        close(fd);
+        errno = saved;
+        return -1;
+    }
+    return fd;
+}
+
+/* The address bound, with the port the kernel chose for port 0. */
+static void announce(const struct fp_http_addr *a)
+{
+    struct fp_http_addr bound = *a;
+    char where[128];
+
+    bound.len = sizeof(bound.u);
+    if (a->u.sa.sa_family != AF_UNIX)
+        getsockname(listen_fd, &bound.u.sa, &bound.len);
+    fp_http_addr_format(&bound, where, sizeof(where));
+    if (a->u.sa.sa_family == AF_UNIX)
+        fp_log_info("serving /debug/pprof/ on %s", where);
+    else
+        fp_log_info("serving http://%s/debug/pprof/", where);
+}
+
+static void close_fd(int *fd)
+{
+    if (*fd >= 0)
+        close(*fd);
+    *fd = -1;
+}
+
+static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
+{
+    struct fp_http_addr addr;
+    char err[256];
+
+    (void)hooks;
+    if (!cfg->http_addr[0])
+        return false;
+    if (fp_http_addr_parse(cfg->http_addr, &addr, err, sizeof(err)) != 0) {
+        fp_log("FLIGHTPROF_HTTP=%s: %s; the endpoint is off", cfg->http_addr, err);
+        return false;
+    }
+    if ((listen_fd = bind_listen(&addr, cfg->http_addr)) < 0)
+        return false;
+    if (!addr.loopback)
+        fp_log("FLIGHTPROF_HTTP=%s: listening beyond loopback: anyone who can reach it can "
+               "read this process's profiles%s",
+               cfg->http_addr, cfg->http_token[0] ? "" : " (set FLIGHTPROF_HTTP_TOKEN)");
+    fp_http_routes_init(cfg->http_token);
+    wake_fd = fp_ownfd_move(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
+    int rc = wake_fd < 0 ? errno : fp_threads_start_own(&thread, "flightprof-http", server_main, NULL);
+    if (rc != 0) {
+        fp_log("FLIGHTPROF_HTTP=%s: cannot start the server: %s; the endpoint is off",
+               cfg->http_addr, strerror(rc));
+        close_fd(&listen_fd);
+        close_fd(&wake_fd);
+        return false;
+    }
+    atomic_store(&running, true);
+    announce(&addr);
+    return true;
+}
+
+/* The child has no server thread: it closes what the parent serves with
+ * (the connections' memory is left as it is). */
+static void http_fork_child(void)
+{
+    if (!atomic_exchange(&running, false))
+        return;
+    fp_http_loop_close_all();
+    close_fd(&listen_fd);
+    close_fd(&wake_fd);
+}
+
+static void http_exit(int status)
+{
+    (void)status;
+    if (!atomic_exchange(&running, false))
+        return;
+    atomic_store(&quitting, true);
+    uint64_t one = 1;
+    ssize_t n = write(wake_fd, &one, sizeof(one));
+    (void)n; /* a counter already set wakes the thread as well */
+    fp_libc_pthread_join(thread, NULL);
+}
+
+const struct fp_engine fp_http_engine = {
+    .name = "http",
+    .start = engine_start,
+    .fork_child = http_fork_child,
+    .exit = http_exit,
+};
