@@ -10,7 +10,7 @@ golang-go python3 xz-utils time bc
 google-perftools libgoogle-perftools-dev heaptrack
 clang libclang-rt-dev valgrind hyperfine
 libpython3.11-testsuite redis-server redis-tools sqlite3 git nodejs
-curl"
+curl prometheus"
 
 missing=""
 for p in $PACKAGES; do

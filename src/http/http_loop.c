@@ -28,6 +28,7 @@
 
 #include "clock.h"
 #include "http_parse.h"
+#include "http_reply.h"
 #include "http_routes.h"
 #include "libc.h"
 #include "mem.h"

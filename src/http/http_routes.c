@@ -1,7 +1,7 @@
 /*
- * Request dispatch and the small endpoints: the index, cmdline, and the
- * errors Go's handlers write. Owns the token (set once before the server
- * thread starts, read-only afterwards).
+ * Request dispatch, the token check and the small endpoints (the index,
+ * cmdline). Owns the token (set once before the server thread starts,
+ * read-only afterwards).
  *
  * Signal context: none (the server thread, in the internal scope).
  */
@@ -13,6 +13,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "http_metrics.h"
 #include "mem.h"
 
 #define PPROF_PREFIX "/debug/pprof/"
@@ -24,54 +25,6 @@ static char token[256];
 void fp_http_routes_init(const char *t)
 {
     snprintf(token, sizeof(token), "%s", t);
-}
-
-const char *fp_http_reason(unsigned status)
-{
-    switch (status) {
-    case 200: return "OK";
-    case 301: return "Moved Permanently";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 408: return "Request Timeout";
-    case 413: return "Content Too Large";
-    case 414: return "URI Too Long";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 501: return "Not Implemented";
-    case 503: return "Service Unavailable";
-    case 505: return "HTTP Version Not Supported";
-    default: return "Unknown";
-    }
-}
-
-static void reply(struct fp_http_reply *out, unsigned status, const char *type, const char *body,
-                  size_t len)
-{
-    memset(out, 0, sizeof(*out));
-    out->status = status;
-    out->type = type;
-    out->body = body;
-    out->len = len;
-}
-
-void fp_http_error(unsigned status, const char *msg, struct fp_http_reply *out)
-{
-    size_t n = strlen(msg);
-    char *body = fp_mem_alloc(n + 2);
-
-    reply(out, status, TEXT, "", 0);
-    if (body) {
-        memcpy(body, msg, n);
-        body[n] = '\n';
-        out->owned = body;
-        out->body = body;
-        out->len = n + 1;
-    }
-    out->header = "X-Go-Pprof";
-    out->value = "1";
 }
 
 /* Compares every byte whatever the first difference, so the time a wrong
@@ -115,7 +68,7 @@ static void serve_cmdline(struct fp_http_reply *out)
     close(fd);
     if (len > 0 && buf[len - 1] == '\0')
         len--;
-    reply(out, 200, TEXT, buf, (size_t)len);
+    fp_http_reply_static(out, 200, TEXT, buf, (size_t)len);
     out->owned = buf;
     out->header = "X-Content-Type-Options";
     out->value = "nosniff";
@@ -133,7 +86,7 @@ static const char index_html[] =
 static void serve_pprof(const char *name, struct fp_http_reply *out)
 {
     if (!*name)
-        reply(out, 200, "text/html; charset=utf-8", index_html, sizeof(index_html) - 1);
+        fp_http_reply_static(out, 200, "text/html; charset=utf-8", index_html, sizeof(index_html) - 1);
     else if (strcmp(name, "cmdline") == 0)
         serve_cmdline(out);
     else
@@ -146,20 +99,22 @@ void fp_http_routes_handle(const struct fp_http_request *req, const char *body, 
     (void)body, (void)body_len;
 
     if (!authorized(req)) {
-        reply(out, 401, TEXT, "Unauthorized\n", 13);
+        fp_http_reply_static(out, 401, TEXT, "Unauthorized\n", 13);
         out->header = "WWW-Authenticate";
         out->value = "Bearer";
     } else if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-        reply(out, 405, TEXT, "Method Not Allowed\n", 19);
+        fp_http_reply_static(out, 405, TEXT, "Method Not Allowed\n", 19);
         out->header = "Allow";
         out->value = "GET, HEAD";
     } else if (strcmp(req->path, "/debug/pprof") == 0) {
-        reply(out, 301, TEXT, "", 0);
+        fp_http_reply_static(out, 301, TEXT, "", 0);
         out->header = "Location";
         out->value = PPROF_PREFIX;
+    } else if (strcmp(req->path, "/metrics") == 0) {
+        fp_http_metrics(out);
     } else if (strncmp(req->path, PPROF_PREFIX, strlen(PPROF_PREFIX)) == 0) {
         serve_pprof(req->path + strlen(PPROF_PREFIX), out);
     } else {
-        reply(out, 404, TEXT, "404 page not found\n", 19);
+        fp_http_reply_static(out, 404, TEXT, "404 page not found\n", 19);
     }
 }

@@ -1,0 +1,176 @@
+/*
+ * The /metrics exposition, read from /proc at each scrape. Owns nothing.
+ * The program's threads only: flightprof's own are left out of
+ * process_threads and of the states, as of every other view.
+ *
+ * Signal context: none.
+ */
+#include "http_metrics.h"
+
+#include <dirent.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <unistd.h>
+
+#include "mem.h"
+#include "threads.h"
+
+#define EXPOSITION_MAX (16 * 1024)
+
+struct text {
+    char *buf;
+    size_t len;
+};
+
+static void emit(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void emit(struct text *t, const char *fmt, ...)
+{
+    va_list ap;
+
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->len, EXPOSITION_MAX - t->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n < EXPOSITION_MAX - t->len ? (size_t)n : EXPOSITION_MAX - 1 - t->len;
+}
+
+/* One metric with its HELP and TYPE lines. */
+static void metric(struct text *t, const char *name, const char *type, const char *help,
+                   double value)
+{
+    emit(t, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, value);
+}
+
+static ssize_t read_small(const char *path, char *buf, size_t len)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
+
+    if (fd >= 0)
+        close(fd);
+    if (n >= 0)
+        buf[n] = '\0';
+    return n;
+}
+
+/* The fields of a /proc stat line after the command, which is in
+ * parentheses and may hold spaces: fields[0] is field 3 (the state). */
+static int stat_fields(const char *path, char *line, size_t len, char **fields, int max)
+{
+    char *p, *save;
+    int n = 0;
+
+    if (read_small(path, line, len) <= 0 || !(p = strrchr(line, ')')))
+        return 0;
+    for (p = strtok_r(p + 1, " \n", &save); p && n < max; p = strtok_r(NULL, " \n", &save))
+        fields[n++] = p;
+    return n;
+}
+
+static double boot_time(void)
+{
+    char buf[4096], *p;
+
+    if (read_small("/proc/stat", buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "\nbtime ")))
+        return 0;
+    return strtod(p + 7, NULL);
+}
+
+static int open_fds(void)
+{
+    DIR *d = opendir("/proc/self/fd");
+    int n = 0;
+
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d));)
+        if (e->d_name[0] != '.')
+            n++;
+    closedir(d);
+    return n - 1; /* the directory's own descriptor */
+}
+
+enum { RUNNING, SLEEPING, DISK_SLEEP, STOPPED, ZOMBIE, OTHER, STATES };
+static const char *const state_names[STATES] = {"running", "sleeping", "disk_sleep",
+                                                "stopped", "zombie", "other"};
+
+static int state_index(char s)
+{
+    switch (s) {
+    case 'R': return RUNNING;
+    case 'S': return SLEEPING;
+    case 'D': return DISK_SLEEP;
+    case 'T': case 't': return STOPPED;
+    case 'Z': return ZOMBIE;
+    default: return OTHER;
+    }
+}
+
+/* Counts the program's threads by state; returns their number. */
+static int thread_states(int counts[STATES])
+{
+    DIR *d = opendir("/proc/self/task");
+    char path[64], line[1024], *fields[1];
+    int n = 0;
+
+    memset(counts, 0, sizeof(int) * STATES);
+    if (!d)
+        return -1;
+    for (struct dirent *e; (e = readdir(d));) {
+        int tid = atoi(e->d_name);
+        if (tid <= 0 || fp_threads_is_own(tid))
+            continue;
+        snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
+        if (stat_fields(path, line, sizeof(line), fields, 1) == 1) {
+            counts[state_index(fields[0][0])]++;
+            n++;
+        }
+    }
+    closedir(d);
+    return n;
+}
+
+void fp_http_metrics(struct fp_http_reply *out)
+{
+    struct text t = {fp_mem_alloc(EXPOSITION_MAX), 0};
+    char line[2048], *f[24];
+    double tick = (double)sysconf(_SC_CLK_TCK), page = (double)sysconf(_SC_PAGESIZE);
+    struct rlimit rl;
+    int states[STATES];
+
+    memset(out, 0, sizeof(*out));
+    /* Fields 14, 15 (utime, stime), 22 (starttime), 23 (vsize), 24 (rss). */
+    if (!t.buf || stat_fields("/proc/self/stat", line, sizeof(line), f, 24) < 22) {
+        fp_mem_free(t.buf);
+        fp_http_error(500, "cannot read /proc/self/stat", out);
+        return;
+    }
+    metric(&t, "process_cpu_seconds_total", "counter",
+           "Total user and system CPU time spent in seconds.",
+           (strtod(f[11], NULL) + strtod(f[12], NULL)) / tick);
+    metric(&t, "process_resident_memory_bytes", "gauge", "Resident memory size in bytes.",
+           strtod(f[21], NULL) * page);
+    metric(&t, "process_virtual_memory_bytes", "gauge", "Virtual memory size in bytes.",
+           strtod(f[20], NULL));
+    metric(&t, "process_start_time_seconds", "gauge",
+           "Start time of the process since unix epoch in seconds.",
+           boot_time() + strtod(f[19], NULL) / tick);
+    metric(&t, "process_open_fds", "gauge", "Number of open file descriptors.", open_fds());
+    if (getrlimit(RLIMIT_NOFILE, &rl) == 0)
+        metric(&t, "process_max_fds", "gauge", "Maximum number of open file descriptors.",
+               rl.rlim_cur == RLIM_INFINITY ? -1 : (double)rl.rlim_cur);
+    int threads = thread_states(states);
+    metric(&t, "process_threads", "gauge", "Number of the program's OS threads.", threads);
+    emit(&t, "# HELP flightprof_threads The program's threads by kernel state.\n"
+             "# TYPE flightprof_threads gauge\n");
+    for (int i = 0; i < STATES; i++)
+        emit(&t, "flightprof_threads{state=\"%s\"} %d\n", state_names[i], states[i]);
+    out->status = 200;
+    out->type = "text/plain; version=0.0.4; charset=utf-8";
+    out->body = out->owned = t.buf;
+    out->len = t.len;
+}

@@ -1,0 +1,61 @@
+/*
+ * Responses and Go's error texts. Owns nothing.
+ *
+ * Signal context: none.
+ */
+#include "http_reply.h"
+
+#include <string.h>
+
+#include "mem.h"
+
+#define TEXT "text/plain; charset=utf-8"
+
+const char *fp_http_reason(unsigned status)
+{
+    switch (status) {
+    case 200: return "OK";
+    case 301: return "Moved Permanently";
+    case 400: return "Bad Request";
+    case 401: return "Unauthorized";
+    case 404: return "Not Found";
+    case 405: return "Method Not Allowed";
+    case 408: return "Request Timeout";
+    case 413: return "Content Too Large";
+    case 414: return "URI Too Long";
+    case 431: return "Request Header Fields Too Large";
+    case 500: return "Internal Server Error";
+    case 501: return "Not Implemented";
+    case 503: return "Service Unavailable";
+    case 505: return "HTTP Version Not Supported";
+    default: return "Unknown";
+    }
+}
+
+void fp_http_reply_static(struct fp_http_reply *out, unsigned status, const char *type,
+                          const char *body, size_t len)
+{
+    memset(out, 0, sizeof(*out));
+    out->status = status;
+    out->type = type;
+    out->body = body;
+    out->len = len;
+}
+
+void fp_http_error(unsigned status, const char *msg, struct fp_http_reply *out)
+{
+    size_t n = strlen(msg);
+    char *body = fp_mem_alloc(n + 2);
+
+    fp_http_reply_static(out, status, TEXT, "", 0);
+    if (body) {
+        memcpy(body, msg, n);
+        body[n] = '\n';
+        out->owned = body;
+        out->body = body;
+        out->len = n + 1;
+    }
+    out->header = "X-Go-Pprof";
+    out->value = "1";
+}
+
