@@ -50,6 +50,7 @@
 #include <unistd.h>
 
 #include "config.h"
+#include "procfs.h"
 
 #define FP_DISCOVERY_SUBDIR "flightprof"        /* under $XDG_RUNTIME_DIR */
 #define FP_DISCOVERY_SHM_DIR "/dev/shm/flightprof-" /* followed by the uid */
@@ -88,48 +89,26 @@ enum fp_discovery_status {
     FP_DISCOVERY_STALE,  /* a file left by a process that is gone */
 };
 
-/* The parent and the start time of process `pid` from /proc/PID/stat.
- * Returns 0, or -1 if the process is gone or unreadable. */
+/* The parent and the start time of process `pid` from /proc/PID/stat
+ * (fields 4 and 22; every field from 4 to 22 must be a number). Returns 0,
+ * or -1 if the process is gone or unreadable. */
 static inline int fp_discovery_proc_stat(pid_t pid, pid_t *ppid, unsigned long long *start_time)
 {
-    char path[32], buf[1024];
+    char path[32], buf[1024], *f[20];
+    unsigned long long v[20];
 
     snprintf(path, sizeof(path), "/proc/%d/stat", (int)pid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (fp_procfs_stat_fields(path, buf, sizeof(buf), f, 20) != 20)
         return -1;
-    ssize_t n = read(fd, buf, sizeof(buf) - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
-    /* The command name (field 2) may hold spaces and parentheses: the
-     * fields that follow start after the last ')'. */
-    char *p = strrchr(buf, ')');
-    if (!p || p[1] != ' ')
-        return -1;
-    p += 2;
-    for (int field = 3; field <= 22; field++) {
+    for (int i = 1; i < 20; i++) {
         char *end;
-        unsigned long long v = strtoull(p, &end, 10);
-        if (field == 3) { /* the state, a letter */
-            end = strchr(p, ' ');
-            if (!end)
-                return -1;
-        } else if (end == p) {
+        v[i] = strtoull(f[i], &end, 10);
+        if (end == f[i])
             return -1;
-        }
-        if (field == 4)
-            *ppid = (pid_t)v;
-        if (field == 22) {
-            *start_time = v;
-            return 0;
-        }
-        p = end;
-        while (*p == ' ')
-            p++;
     }
-    return -1;
+    *ppid = (pid_t)v[1];
+    *start_time = v[19];
+    return 0;
 }
 
 /* A directory we may trust: a real directory (not a symlink), owned by

@@ -11,7 +11,6 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -25,6 +24,7 @@
 
 #include "libc.h"
 #include "mem.h"
+#include "procfs.h"
 
 static struct fp_thread registry[FP_THREADS_MAX];
 /* One past the highest slot ever claimed: loops stop there, so that a
@@ -32,8 +32,9 @@ static struct fp_thread registry[FP_THREADS_MAX];
  * page touched is a fault) reads a few slots, not the whole table. Only
  * grows. */
 static _Atomic size_t registry_end;
-/* flightprof's own threads (the service thread), which are neither
- * registered nor sampled; each writes its own tid here when it starts. */
+/* flightprof's own threads (the service thread, the endpoint's), which
+ * are neither registered nor sampled; each writes its own tid here when it
+ * starts (fp_threads_start_own). */
 #define OWN_MAX 4
 static _Atomic int own_tids[OWN_MAX];
 
@@ -234,15 +235,12 @@ static void read_comm(int tid, char *name)
 {
     char path[64];
 
+    char comm[FP_THREAD_NAME_MAX];
+
     snprintf(path, sizeof(path), "/proc/self/task/%d/comm", tid);
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
-        return;
-    ssize_t n = read(fd, name, FP_THREAD_NAME_MAX - 1);
-    close(fd);
-    if (n > 0) {
-        name[n] = '\0';
-        name[strcspn(name, "\n")] = '\0';
+    if (fp_procfs_read(path, comm, sizeof(comm)) > 0) {
+        comm[strcspn(comm, "\n")] = '\0';
+        memcpy(name, comm, sizeof(comm));
     }
 }
 

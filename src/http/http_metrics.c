@@ -8,7 +8,6 @@
 #include "http_metrics.h"
 
 #include <dirent.h>
-#include <fcntl.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,6 +16,7 @@
 #include <unistd.h>
 
 #include "mem.h"
+#include "procfs.h"
 #include "threads.h"
 
 #define EXPOSITION_MAX (16 * 1024)
@@ -45,37 +45,11 @@ static void metric(struct text *t, const char *name, const char *type, const cha
     emit(t, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, value);
 }
 
-static ssize_t read_small(const char *path, char *buf, size_t len)
-{
-    int fd = open(path, O_RDONLY | O_CLOEXEC);
-    ssize_t n = fd < 0 ? -1 : read(fd, buf, len - 1);
-
-    if (fd >= 0)
-        close(fd);
-    if (n >= 0)
-        buf[n] = '\0';
-    return n;
-}
-
-/* The fields of a /proc stat line after the command, which is in
- * parentheses and may hold spaces: fields[0] is field 3 (the state). */
-static int stat_fields(const char *path, char *line, size_t len, char **fields, int max)
-{
-    char *p, *save;
-    int n = 0;
-
-    if (read_small(path, line, len) <= 0 || !(p = strrchr(line, ')')))
-        return 0;
-    for (p = strtok_r(p + 1, " \n", &save); p && n < max; p = strtok_r(NULL, " \n", &save))
-        fields[n++] = p;
-    return n;
-}
-
 static double boot_time(void)
 {
     char buf[4096], *p;
 
-    if (read_small("/proc/stat", buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "\nbtime ")))
+    if (fp_procfs_read("/proc/stat", buf, sizeof(buf)) <= 0 || !(p = strstr(buf, "\nbtime ")))
         return 0;
     return strtod(p + 7, NULL);
 }
@@ -125,7 +99,7 @@ static int thread_states(int counts[STATES])
         if (tid <= 0 || fp_threads_is_own(tid))
             continue;
         snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
-        if (stat_fields(path, line, sizeof(line), fields, 1) == 1) {
+        if (fp_procfs_stat_fields(path, line, sizeof(line), fields, 1) == 1) {
             counts[state_index(fields[0][0])]++;
             n++;
         }
@@ -144,7 +118,7 @@ void fp_http_metrics(struct fp_http_reply *out)
 
     memset(out, 0, sizeof(*out));
     /* Fields 14, 15 (utime, stime), 22 (starttime), 23 (vsize), 24 (rss). */
-    if (!t.buf || stat_fields("/proc/self/stat", line, sizeof(line), f, 24) < 22) {
+    if (!t.buf || fp_procfs_stat_fields("/proc/self/stat", line, sizeof(line), f, 24) < 22) {
         fp_mem_free(t.buf);
         fp_http_error(500, "cannot read /proc/self/stat", out);
         return;

@@ -7,14 +7,13 @@
  */
 #include "http_routes.h"
 
-#include <fcntl.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "http_metrics.h"
 #include "mem.h"
+#include "procfs.h"
 
 #define PPROF_PREFIX "/debug/pprof/"
 #define CMDLINE_MAX (256 * 1024)
@@ -53,19 +52,13 @@ static bool authorized(const struct fp_http_request *req)
 static void serve_cmdline(struct fp_http_reply *out)
 {
     char *buf = fp_mem_alloc(CMDLINE_MAX);
-    ssize_t len = 0, n;
-    int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+    ssize_t len = buf ? fp_procfs_read("/proc/self/cmdline", buf, CMDLINE_MAX) : -1;
 
-    if (!buf || fd < 0) {
-        if (fd >= 0)
-            close(fd);
+    if (len < 0) {
         fp_mem_free(buf);
         fp_http_error(500, "cannot read the command line", out);
         return;
     }
-    while (len < CMDLINE_MAX && (n = read(fd, buf + len, (size_t)(CMDLINE_MAX - len))) > 0)
-        len += n;
-    close(fd);
     if (len > 0 && buf[len - 1] == '\0')
         len--;
     fp_http_reply_static(out, 200, TEXT, buf, (size_t)len);
