@@ -121,6 +121,10 @@ serve "unix:$FP_TMP/sock" unix
 [ "$(stat -c %a "$FP_TMP/sock")" = 600 ] || fail "the socket's mode is $(stat -c %a "$FP_TMP/sock")"
 [ "$(get http://x/debug/pprof/cmdline --unix-socket "$FP_TMP/sock")" = 200 ] || fail "unix socket"
 finish unix
+[ ! -e "$FP_TMP/sock" ] || fail "the socket file is left behind at exit"
+# and a second process can serve there next.
+serve "unix:$FP_TMP/sock" unix2
+finish unix2
 
 # Bad settings: one line each, and the program runs as it would.
 for bad in nonsense 127.0.0.1:99999 example.com:80 "unix:relative"; do

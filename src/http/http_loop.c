@@ -66,7 +66,7 @@ static void conn_close(struct conn *c)
         close(fd);
     fp_mem_free(c->in);
     fp_mem_free(c->out);
-    memset((char *)c + sizeof(c->fd), 0, sizeof(*c) - sizeof(c->fd));
+    *c = (struct conn){.fd = -1}; /* fd is -1 already: a fork child sees no other value */
 }
 
 void fp_http_loop_close_all(void)
@@ -112,7 +112,8 @@ static void queue_reply(struct conn *c, const struct fp_http_reply *r, bool head
                      c->keep_alive ? "keep-alive" : "close");
     size_t body = head_only ? 0 : r->len;
 
-    c->out = fp_mem_alloc((size_t)n + body);
+    /* A head that does not fit (no handler's does) closes the connection. */
+    c->out = n > 0 && (size_t)n < sizeof(head) ? fp_mem_alloc((size_t)n + body) : NULL;
     if (c->out) {
         memcpy(c->out, head, (size_t)n);
         memcpy(c->out + n, r->body, body);

@@ -9,8 +9,6 @@
 
 #include "mem.h"
 
-#define TEXT "text/plain; charset=utf-8"
-
 const char *fp_http_reason(unsigned status)
 {
     switch (status) {
@@ -47,7 +45,7 @@ void fp_http_error(unsigned status, const char *msg, struct fp_http_reply *out)
     size_t n = strlen(msg);
     char *body = fp_mem_alloc(n + 2);
 
-    fp_http_reply_static(out, status, TEXT, "", 0);
+    fp_http_reply_static(out, status, FP_HTTP_TEXT, "", 0);
     if (body) {
         memcpy(body, msg, n);
         body[n] = '\n';

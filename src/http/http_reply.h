@@ -7,6 +7,9 @@
 
 #include <stddef.h>
 
+/* The content type of Go's plain-text answers. */
+#define FP_HTTP_TEXT "text/plain; charset=utf-8"
+
 /* A response: status, content type, body and at most one more header. */
 struct fp_http_reply {
     unsigned status;

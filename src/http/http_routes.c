@@ -17,8 +17,6 @@
 
 #define PPROF_PREFIX "/debug/pprof/"
 #define CMDLINE_MAX (256 * 1024)
-#define TEXT "text/plain; charset=utf-8"
-
 static char token[256];
 
 void fp_http_routes_init(const char *t)
@@ -61,7 +59,7 @@ static void serve_cmdline(struct fp_http_reply *out)
     }
     if (len > 0 && buf[len - 1] == '\0')
         len--;
-    fp_http_reply_static(out, 200, TEXT, buf, (size_t)len);
+    fp_http_reply_static(out, 200, FP_HTTP_TEXT, buf, (size_t)len);
     out->owned = buf;
     out->header = "X-Content-Type-Options";
     out->value = "nosniff";
@@ -92,15 +90,15 @@ void fp_http_routes_handle(const struct fp_http_request *req, const char *body, 
     (void)body, (void)body_len;
 
     if (!authorized(req)) {
-        fp_http_reply_static(out, 401, TEXT, "Unauthorized\n", 13);
+        fp_http_reply_static(out, 401, FP_HTTP_TEXT, "Unauthorized\n", 13);
         out->header = "WWW-Authenticate";
         out->value = "Bearer";
     } else if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
-        fp_http_reply_static(out, 405, TEXT, "Method Not Allowed\n", 19);
+        fp_http_reply_static(out, 405, FP_HTTP_TEXT, "Method Not Allowed\n", 19);
         out->header = "Allow";
         out->value = "GET, HEAD";
     } else if (strcmp(req->path, "/debug/pprof") == 0) {
-        fp_http_reply_static(out, 301, TEXT, "", 0);
+        fp_http_reply_static(out, 301, FP_HTTP_TEXT, "", 0);
         out->header = "Location";
         out->value = PPROF_PREFIX;
     } else if (strcmp(req->path, "/metrics") == 0) {
@@ -108,6 +106,6 @@ void fp_http_routes_handle(const struct fp_http_request *req, const char *body, 
     } else if (strncmp(req->path, PPROF_PREFIX, strlen(PPROF_PREFIX)) == 0) {
         serve_pprof(req->path + strlen(PPROF_PREFIX), out);
     } else {
-        fp_http_reply_static(out, 404, TEXT, "404 page not found\n", 19);
+        fp_http_reply_static(out, 404, FP_HTTP_TEXT, "404 page not found\n", 19);
     }
 }

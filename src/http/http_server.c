@@ -18,6 +18,7 @@
 #include <sys/eventfd.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <unistd.h>
 
 #include "config.h"
@@ -30,8 +31,16 @@
 #include "threads.h"
 
 static int listen_fd = -1, wake_fd = -1;
+static char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* "" unless bound */
 static pthread_t thread;
 static atomic_bool running, quitting;
+
+static void remove_unix_path(void)
+{
+    if (unix_path[0])
+        unlink(unix_path);
+    unix_path[0] = '\0';
+}
 
 static void *server_main(void *arg)
 {
@@ -42,23 +51,29 @@ static void *server_main(void *arg)
 
 /* A socket of flightprof's own: close-on-exec, so an exec'd program never
  * holds it; a unix socket is the user's alone (0600, set before listen so
- * that no one can connect in between). */
+ * that no one can connect in between), and its file is ours to remove
+ * once bind has made it (unix_path). */
 static int bind_listen(const struct fp_http_addr *a, const char *spec)
 {
+    bool is_unix = a->u.sa.sa_family == AF_UNIX;
     int fd = fp_ownfd_move(socket(a->u.sa.sa_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0));
     int one = 1;
 
     if (fd < 0)
         return -1;
-    if (a->u.sa.sa_family != AF_UNIX)
+    if (!is_unix)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (bind(fd, &a->u.sa, a->len) != 0 ||
-        (a->u.sa.sa_family == AF_UNIX && chmod(a->u.un.sun_path, 0600) != 0) ||
-        listen(fd, SOMAXCONN) != 0) {
+    int rc = bind(fd, &a->u.sa, a->len);
+    if (rc == 0 && is_unix) {
+        strcpy(unix_path, a->u.un.sun_path);
+        rc = chmod(unix_path, 0600);
+    }
+    if (rc != 0 || listen(fd, SOMAXCONN) != 0) {
         int saved = errno;
         fp_log("FLIGHTPROF_HTTP=%s: %s%s; the endpoint is off", spec, strerror(saved),
-               saved == EADDRINUSE ? " (port 0 picks a free port)" : "");
+               saved == EADDRINUSE && !is_unix ? " (port 0 picks a free port)" : "");
         close(fd);
+        remove_unix_path();
         errno = saved;
         return -1;
     }
@@ -114,6 +129,7 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
                cfg->http_addr, strerror(rc));
         close_fd(&listen_fd);
         close_fd(&wake_fd);
+        remove_unix_path();
         return false;
     }
     atomic_store(&running, true);
@@ -142,6 +158,7 @@ static void http_exit(int status)
     ssize_t n = write(wake_fd, &one, sizeof(one));
     (void)n; /* a counter already set wakes the thread as well */
     fp_libc_pthread_join(thread, NULL);
+    remove_unix_path(); /* not in a fork child, which is not running */
 }
 
 const struct fp_engine fp_http_engine = {
