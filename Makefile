@@ -174,7 +174,14 @@ $(BUILD)/bench/bench_pprof: tests/bench/bench_pprof.c $(TOOL_LIB_OBJS)
 	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) -o $@ $^ $(LDLIBS)
 
-check: all $(PROGS) $(UNITS)
+# The tests' reader of pprof files: google/pprof's profile package (Debian's
+# golang-github-google-pprof-dev), the parser go tool pprof itself uses.
+GOPATH_PPROF := /usr/share/gocode
+$(BUILD)/pprofcheck: tests/pprofcheck/main.go | $(DEPS_OK)
+	@mkdir -p $(@D)
+	GO111MODULE=off GOPATH=$(GOPATH_PPROF) GOCACHE=$(abspath $(BUILD))/gocache go build -o $@ ./tests/pprofcheck
+
+check: all $(PROGS) $(UNITS) $(BUILD)/pprofcheck
 	@BUILD=$(BUILD) SAN="$(SAN)" tests/run.sh $(TESTS)
 
 demo: all $(BUILD)/progs/demo

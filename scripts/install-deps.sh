@@ -6,7 +6,7 @@ set -e
 PACKAGES="gcc g++ make libc6-dev pkg-config
 libunwind-dev libprotobuf-c-dev protobuf-c-compiler protobuf-compiler
 zlib1g-dev libdw-dev libelf-dev
-golang-go python3 xz-utils time bc
+golang-go golang-github-google-pprof-dev python3 xz-utils time bc
 google-perftools libgoogle-perftools-dev heaptrack
 clang libclang-rt-dev valgrind hyperfine
 libpython3.11-testsuite redis-server redis-tools sqlite3 git nodejs

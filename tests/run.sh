@@ -7,6 +7,7 @@
 #   FP_LIB     the library to preload      FP_CLI    the flightprof CLI
 #   FP_PROGS   directory of test programs  FP_PRELOAD  what to put in LD_PRELOAD
 #   FP_SAN     non-empty in sanitizer builds
+#   FP_PPROFCHECK  google/pprof's parser and CheckValid (tests/pprofcheck)
 # and FLIGHTPROF_SYMCACHE, a symbol cache shared by the run's tests.
 set -u
 cd "$(dirname "$0")/.."
@@ -14,6 +15,7 @@ ROOT=$PWD
 BUILD=${BUILD:-build}
 export FP_LIB=$ROOT/$BUILD/libflightprof.so FP_CLI=$ROOT/$BUILD/flightprof
 export FP_PROGS=$ROOT/$BUILD/progs FP_SAN=${SAN:-} FP_ROOT=$ROOT
+export FP_PPROFCHECK=$ROOT/$BUILD/pprofcheck
 if [ -n "$FP_SAN" ]; then
     # The sanitizer runtime must come first in the preload list.
     export FP_PRELOAD="$(gcc -print-file-name=libasan.so):$FP_LIB"

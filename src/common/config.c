@@ -289,7 +289,20 @@ static void load_http(struct fp_config *cfg)
 
 bool fp_config_any_output(const struct fp_config *cfg)
 {
-    return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_path[0] || cfg->mutex_path[0];
+    return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_on || cfg->mutex_on ||
+           cfg->http_addr[0];
+}
+
+/* A profile the endpoint serves: on with a file pattern, or with the
+ * endpoint alone; "off" keeps it off either way. */
+static bool load_profile(const char *name, const struct fp_config *cfg, char *path)
+{
+    const char *s = getenv(name);
+
+    if (s && strcmp(s, "off") == 0)
+        return false;
+    load_path(name, path);
+    return path[0] || cfg->http_addr[0];
 }
 
 void fp_config_load(struct fp_config *cfg)
@@ -320,13 +333,13 @@ void fp_config_load(struct fp_config *cfg)
     load_snapshot_on(cfg);
     load_int("FLIGHTPROF_RECORDER_HZ", 0, FP_HZ_MAX, &cfg->recorder_hz);
 
-    load_path("FLIGHTPROF_HEAP", cfg->heap_path);
+    load_http(cfg);
+    cfg->heap_on = load_profile("FLIGHTPROF_HEAP", cfg, cfg->heap_path);
     load_u64("FLIGHTPROF_HEAP_RATE", parse_positive_count, "a positive whole number of bytes",
              &cfg->heap_rate);
     load_signal("FLIGHTPROF_HEAP_SIGNAL", &cfg->heap_signal);
-    load_path("FLIGHTPROF_MUTEX", cfg->mutex_path);
+    cfg->mutex_on = load_profile("FLIGHTPROF_MUTEX", cfg, cfg->mutex_path);
     load_u64("FLIGHTPROF_MUTEX_RATE", parse_positive_count, "a positive whole number",
              &cfg->mutex_rate);
-    load_http(cfg);
     fp_config_load_symcache(cfg->symcache_dir);
 }

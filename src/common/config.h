@@ -42,8 +42,10 @@ struct fp_config {
     int recorder_hz;              /* 0: CPU samples only from the profiler */
 
     /* Heap and mutex profiles: FLIGHTPROF_HEAP, _HEAP_RATE, _HEAP_SIGNAL,
-     * FLIGHTPROF_MUTEX, _MUTEX_RATE. */
-    char heap_path[PATH_MAX];
+     * FLIGHTPROF_MUTEX, _MUTEX_RATE. Each is on with a file to write, or
+     * with the endpoint alone (unless set to "off"). */
+    bool heap_on, mutex_on;
+    char heap_path[PATH_MAX];     /* "" when no file is written */
     uint64_t heap_rate;           /* mean bytes between samples; 1 = all */
     int heap_signal;              /* 0 when none */
     char mutex_path[PATH_MAX];
@@ -58,7 +60,8 @@ struct fp_config {
     char symcache_dir[PATH_MAX];  /* "" when off */
 };
 
-/* Whether `cfg` asks for any output (a profile or the recorder). */
+/* Whether `cfg` asks for any output (a profile, the recorder or the
+ * endpoint, which can start the sampler at any time). */
 bool fp_config_any_output(const struct fp_config *cfg);
 
 /* Fills `cfg` from the environment, logging one line per bad value.

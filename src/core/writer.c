@@ -73,24 +73,32 @@ static void load(void)
     api = found;
 }
 
-/* The profile `p` written to `path` by the module; -1 with errno and
+/* The loaded module's API and the host it is handed; NULL with errno and
  * *why set when the module cannot be loaded. */
-static int write_profile(struct fp_pprof *p, const char *path, const char **why)
+static const struct fp_writer_api *module(struct fp_writer_host *host, const char **why)
 {
-    const struct fp_writer_host host = {
+    *host = (struct fp_writer_host){
         .symcache_dir = fp_lifecycle_config()->symcache_dir,
         .allocator = fp_mem_allocator(),
         .log = host_log,
         .log_info = host_log_info,
     };
-
     pthread_once(&load_once, load);
     if (!api) {
         *why = load_error;
         errno = ENOEXEC;
-        return -1;
     }
-    return api->pprof_write(p, path, &host);
+    return api;
+}
+
+/* The profile `p` written to `path` by the module; -1 with errno and
+ * *why set when the module cannot be loaded. */
+static int write_profile(struct fp_pprof *p, const char *path, const char **why)
+{
+    struct fp_writer_host host;
+    const struct fp_writer_api *m = module(&host, why);
+
+    return m ? m->pprof_write(p, path, &host) : -1;
 }
 
 int fp_writer_write_and_free(struct fp_pprof *p, bool failed, bool skip_empty, const char *what,
@@ -107,6 +115,24 @@ int fp_writer_write_and_free(struct fp_pprof *p, bool failed, bool skip_empty, c
         rc = write_profile(p, path, &why);
     if (rc != 0)
         fp_log("cannot write the %s profile %s: %s", what, path, why ? why : strerror(errno));
+    fp_pprof_free(p);
+    return rc;
+}
+
+int fp_writer_encode_and_free(struct fp_pprof *p, bool failed, uint8_t **out, size_t *outlen,
+                              const char **why)
+{
+    struct fp_writer_host host;
+    const struct fp_writer_api *m = NULL;
+    int rc = -1;
+
+    *why = NULL;
+    if (!p || failed)
+        errno = ENOMEM;
+    else if ((m = module(&host, why)))
+        rc = m->pprof_encode(p, out, outlen, &host);
+    if (rc != 0 && !*why)
+        *why = strerror(errno);
     fp_pprof_free(p);
     return rc;
 }

@@ -15,11 +15,13 @@
 #define FLIGHTPROF_WRITER_H
 
 #include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
 
 #include "mem.h"
 #include "pprof.h"
 
-#define FP_WRITER_ABI 2
+#define FP_WRITER_ABI 3
 #define FP_WRITER_SYMBOL "flightprof_writer_api"
 
 /* What the module needs from the library that loaded it. */
@@ -37,6 +39,10 @@ struct fp_writer_api {
     /* fp_pprof_write(p, NULL, path), with the host's symbol cache and
      * log. Returns 0 or -1 with errno. */
     int (*pprof_write)(struct fp_pprof *p, const char *path, const struct fp_writer_host *host);
+    /* fp_pprof_encode(p, NULL, out, outlen): the gzipped profile in
+     * memory from the host's allocator. Returns 0 or -1 with errno. */
+    int (*pprof_encode)(struct fp_pprof *p, uint8_t **out, size_t *outlen,
+                        const struct fp_writer_host *host);
 };
 
 /* Library side (writer.c). The end of every profile write: writes `p`
@@ -46,5 +52,12 @@ struct fp_writer_api {
  * and frees `p`. Returns 0 or -1 with errno. */
 int fp_writer_write_and_free(struct fp_pprof *p, bool failed, bool skip_empty, const char *what,
                              const char *path);
+
+/* As fp_writer_write_and_free, into *out (fp_mem memory, *outlen bytes)
+ * instead of a file, for the endpoint; an empty profile is encoded too.
+ * Logs nothing: the caller answers the failure. Returns 0, or -1 with
+ * errno and *why set to what went wrong. */
+int fp_writer_encode_and_free(struct fp_pprof *p, bool failed, uint8_t **out, size_t *outlen,
+                              const char **why);
 
 #endif

@@ -10,7 +10,8 @@
  * within BODY_MAX; a request must arrive whole within REQUEST_TIMEOUT_NS
  * of its first byte (a client sending a byte a second gets 408), an idle
  * connection is closed after IDLE_TIMEOUT_NS, a response must be taken
- * within WRITE_TIMEOUT_NS.
+ * within WRITE_TIMEOUT_NS. A reply promised for later (http_reply.h)
+ * holds its connection, unread, until it is ready.
  *
  * Signal context: none.
  */
@@ -48,7 +49,9 @@ struct conn {
     char *out;             /* the response being sent */
     size_t out_len, out_off;
     bool writing, keep_alive;
-    uint64_t deadline_ns;
+    bool waiting, head_only; /* for `later` */
+    struct fp_http_later later;
+    uint64_t deadline_ns;     /* when waiting: later.ready_ns */
 };
 
 static struct conn conns[CONN_MAX] = {[0 ... CONN_MAX - 1] = {.fd = -1}};
@@ -62,6 +65,8 @@ static void conn_close(struct conn *c)
 {
     int fd = atomic_exchange(&c->fd, -1);
 
+    if (c->waiting)
+        c->later.cancel(c->later.state);
     if (fd >= 0)
         close(fd);
     fp_mem_free(c->in);
@@ -105,10 +110,8 @@ static void queue_reply(struct conn *c, const struct fp_http_reply *r, bool head
     char head[512];
     int n = snprintf(head, sizeof(head),
                      "HTTP/1.1 %u %s\r\nContent-Type: %s\r\nContent-Length: %zu\r\n"
-                     "%s%s%s%sConnection: %s\r\n\r\n",
-                     r->status, fp_http_reason(r->status), r->type, r->len,
-                     r->header ? r->header : "", r->header ? ": " : "",
-                     r->header ? r->value : "", r->header ? "\r\n" : "",
+                     "%sConnection: %s\r\n\r\n",
+                     r->status, fp_http_reason(r->status), r->type, r->len, r->headers,
                      c->keep_alive ? "keep-alive" : "close");
     size_t body = head_only ? 0 : r->len;
 
@@ -156,9 +159,17 @@ static void try_request(struct conn *c)
     if (c->in_len < req.head_len + req.content_length)
         return;
     struct fp_http_reply r;
+    bool head_only = strcmp(req.method, "HEAD") == 0;
     c->keep_alive = req.keep_alive;
     fp_http_routes_handle(&req, c->in + req.head_len, req.content_length, &r);
-    queue_reply(c, &r, strcmp(req.method, "HEAD") == 0);
+    if (r.later.finish) {
+        c->waiting = true;
+        c->head_only = head_only;
+        c->later = r.later;
+        c->deadline_ns = r.later.ready_ns;
+    } else {
+        queue_reply(c, &r, head_only);
+    }
     /* Pipelined bytes stay for the next request. */
     size_t used = req.head_len + req.content_length;
     memmove(c->in, c->in + used, c->in_len - used);
@@ -222,17 +233,56 @@ static void on_writable(struct conn *c)
         try_request(c);
 }
 
+/* A promised reply is ready: it is sent, then the connection goes on
+ * with what the client pipelined meanwhile. */
+static void finish_later(struct conn *c)
+{
+    struct fp_http_reply r;
+
+    c->waiting = false;
+    c->later.finish(c->later.state, &r);
+    queue_reply(c, &r, c->head_only);
+}
+
 static void expire(uint64_t now)
 {
     for (int i = 0; i < CONN_MAX; i++) {
         struct conn *c = &conns[i];
         if (atomic_load(&c->fd) < 0 || now < c->deadline_ns)
             continue;
-        if (c->writing || c->in_len == 0)
+        if (c->waiting)
+            finish_later(c);
+        else if (c->writing || c->in_len == 0)
             conn_close(c);
         else
             queue_error(c, 408);
     }
+}
+
+/* How long poll may wait: until the next promised reply is due, at most
+ * POLL_MAX_MS (timeouts are checked as often). */
+static int poll_timeout(uint64_t now)
+{
+    uint64_t ms = POLL_MAX_MS;
+
+    for (int i = 0; i < CONN_MAX; i++) {
+        const struct conn *c = &conns[i];
+        if (atomic_load(&c->fd) >= 0 && c->waiting) {
+            uint64_t due = c->deadline_ns > now ? (c->deadline_ns - now + 999999) / 1000000 : 0;
+            if (due < ms)
+                ms = due;
+        }
+    }
+    return (int)ms;
+}
+
+/* What a connection waits for: a waiting one only for its client to go
+ * away (what the client pipelines meanwhile stays unread). */
+static short conn_events(const struct conn *c)
+{
+    if (c->waiting)
+        return POLLRDHUP;
+    return c->writing ? POLLOUT : POLLIN;
 }
 
 void fp_http_loop_run(int listen_fd, int wake_fd, const atomic_bool *quit)
@@ -249,10 +299,10 @@ void fp_http_loop_run(int listen_fd, int wake_fd, const atomic_bool *quit)
             if (fd < 0)
                 continue;
             of[n] = &conns[i];
-            fds[n++] = (struct pollfd){.fd = fd, .events = conns[i].writing ? POLLOUT : POLLIN};
+            fds[n++] = (struct pollfd){.fd = fd, .events = conn_events(&conns[i])};
         }
-        if (fp_libc_poll(fds, n, POLL_MAX_MS) < 0 && errno != EINTR)
-            return;
+        if (fp_libc_poll(fds, n, poll_timeout(now_ns())) < 0 && errno != EINTR)
+            break;
         if (fds[1].revents) {
             uint64_t count;
             ssize_t got = read(wake_fd, &count, sizeof(count));
@@ -262,7 +312,9 @@ void fp_http_loop_run(int listen_fd, int wake_fd, const atomic_bool *quit)
             struct conn *c = of[i];
             if (!fds[i].revents || atomic_load(&c->fd) != fds[i].fd)
                 continue;
-            if (c->writing)
+            if (c->waiting)
+                conn_close(c); /* the client went away: nothing to send */
+            else if (c->writing)
                 on_writable(c);
             else
                 on_readable(c);
@@ -271,4 +323,9 @@ void fp_http_loop_run(int listen_fd, int wake_fd, const atomic_bool *quit)
             accept_all(listen_fd);
         expire(now_ns());
     }
+    /* Promised replies give back what they hold (a CPU window holds the
+     * sampler). */
+    for (int i = 0; i < CONN_MAX; i++)
+        if (atomic_load(&conns[i].fd) >= 0)
+            conn_close(&conns[i]);
 }

@@ -5,6 +5,7 @@
  */
 #include "http_reply.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "mem.h"
@@ -40,6 +41,15 @@ void fp_http_reply_static(struct fp_http_reply *out, unsigned status, const char
     out->len = len;
 }
 
+void fp_http_reply_header(struct fp_http_reply *out, const char *name, const char *value)
+{
+    size_t used = strlen(out->headers), room = sizeof(out->headers) - used;
+    int n = snprintf(out->headers + used, room, "%s: %s\r\n", name, value);
+
+    if (n < 0 || (size_t)n >= room)
+        out->headers[used] = '\0';
+}
+
 void fp_http_error(unsigned status, const char *msg, struct fp_http_reply *out)
 {
     size_t n = strlen(msg);
@@ -53,7 +63,7 @@ void fp_http_error(unsigned status, const char *msg, struct fp_http_reply *out)
         out->body = body;
         out->len = n + 1;
     }
-    out->header = "X-Go-Pprof";
-    out->value = "1";
+    fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
+    fp_http_reply_header(out, "X-Go-Pprof", "1");
 }
 

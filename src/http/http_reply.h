@@ -6,26 +6,49 @@
 #define FLIGHTPROF_HTTP_REPLY_H
 
 #include <stddef.h>
+#include <stdint.h>
+
+struct fp_http_reply;
 
 /* The content type of Go's plain-text answers. */
 #define FP_HTTP_TEXT "text/plain; charset=utf-8"
 
-/* A response: status, content type, body and at most one more header. */
+/*
+ * A reply that is not ready yet (a profile of the next N seconds): the
+ * loop reads nothing more from the client until `ready_ns`
+ * (CLOCK_MONOTONIC), then calls finish(state, out) for the reply; if the
+ * client goes away or the server stops first, it calls cancel(state).
+ * Exactly one of the two is called.
+ */
+struct fp_http_later {
+    uint64_t ready_ns;
+    void *state;
+    void (*finish)(void *state, struct fp_http_reply *out);
+    void (*cancel)(void *state);
+};
+
+/* A response: status, content type, more headers, body; or, when
+ * later.finish is set, the promise of one. */
 struct fp_http_reply {
     unsigned status;
     const char *type;
-    const char *header, *value; /* NULL for none */
+    char headers[256];          /* "Name: value\r\n" lines (fp_http_reply_header) */
     const char *body;           /* static text, or `owned` */
     char *owned;                /* fp_mem memory the server frees */
     size_t len;
+    struct fp_http_later later;
 };
 
 /* Fills `out` with a static `body` of `len` bytes. */
 void fp_http_reply_static(struct fp_http_reply *out, unsigned status, const char *type,
                           const char *body, size_t len);
 
+/* Adds the header "name: value" to `out` (dropped if it has no room,
+ * which no handler's headers come near). */
+void fp_http_reply_header(struct fp_http_reply *out, const char *name, const char *value);
+
 /* Fills `out` with Go's plain-text error for `status`: the message and a
- * newline, text/plain, X-Go-Pprof: 1. */
+ * newline, text/plain, X-Go-Pprof: 1 and nosniff. */
 void fp_http_error(unsigned status, const char *msg, struct fp_http_reply *out);
 
 /* The reason phrase of `status` ("OK", "Not Found"). */

@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "http_metrics.h"
+#include "http_profiles.h"
 #include "mem.h"
 #include "procfs.h"
 
@@ -61,8 +62,7 @@ static void serve_cmdline(struct fp_http_reply *out)
         len--;
     fp_http_reply_static(out, 200, FP_HTTP_TEXT, buf, (size_t)len);
     out->owned = buf;
-    out->header = "X-Content-Type-Options";
-    out->value = "nosniff";
+    fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
 }
 
 static const char index_html[] =
@@ -74,13 +74,16 @@ static const char index_html[] =
     "<td>The command line of this process, arguments separated by NUL bytes.</td></tr>\n"
     "</table>\n</body>\n</html>\n";
 
-static void serve_pprof(const char *name, struct fp_http_reply *out)
+static void serve_pprof(const char *name, const struct fp_http_request *req,
+                        struct fp_http_reply *out)
 {
     if (!*name)
         fp_http_reply_static(out, 200, "text/html; charset=utf-8", index_html, sizeof(index_html) - 1);
     else if (strcmp(name, "cmdline") == 0)
         serve_cmdline(out);
-    else
+    else if (strcmp(name, "profile") == 0)
+        fp_http_profile_cpu(req, out);
+    else if (!fp_http_profile_named(name, req, out))
         fp_http_error(404, "Unknown profile", out);
 }
 
@@ -91,20 +94,17 @@ void fp_http_routes_handle(const struct fp_http_request *req, const char *body, 
 
     if (!authorized(req)) {
         fp_http_reply_static(out, 401, FP_HTTP_TEXT, "Unauthorized\n", 13);
-        out->header = "WWW-Authenticate";
-        out->value = "Bearer";
+        fp_http_reply_header(out, "WWW-Authenticate", "Bearer");
     } else if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
         fp_http_reply_static(out, 405, FP_HTTP_TEXT, "Method Not Allowed\n", 19);
-        out->header = "Allow";
-        out->value = "GET, HEAD";
+        fp_http_reply_header(out, "Allow", "GET, HEAD");
     } else if (strcmp(req->path, "/debug/pprof") == 0) {
         fp_http_reply_static(out, 301, FP_HTTP_TEXT, "", 0);
-        out->header = "Location";
-        out->value = PPROF_PREFIX;
+        fp_http_reply_header(out, "Location", PPROF_PREFIX);
     } else if (strcmp(req->path, "/metrics") == 0) {
         fp_http_metrics(out);
     } else if (strncmp(req->path, PPROF_PREFIX, strlen(PPROF_PREFIX)) == 0) {
-        serve_pprof(req->path + strlen(PPROF_PREFIX), out);
+        serve_pprof(req->path + strlen(PPROF_PREFIX), req, out);
     } else {
         fp_http_reply_static(out, 404, FP_HTTP_TEXT, "404 page not found\n", 19);
     }

@@ -46,6 +46,7 @@ static void core_after_fork_child(void)
 {
     fp_threads_after_fork_child();
     fp_pthread_after_fork_child();
+    fp_sampler_after_fork_child();
     fp_service_after_fork_child();
     fp_sampler_after_fork();
 }
@@ -118,7 +119,7 @@ __attribute__((constructor)) static void flightprof_load(void)
      * no longer once they undo that; a fork child is re-armed only once
      * every engine has reset its state. */
     fp_lifecycle_on_thread(fp_sampler_thread_start, fp_sampler_thread_exit);
-    fp_lifecycle_on_fork(NULL, NULL, fp_sampler_after_fork_child);
+    fp_lifecycle_on_fork(NULL, NULL, fp_sampler_rearm_child);
     /* After the engines have armed the threads that exist: the service
      * thread is none of them (see fp_threads_mark_own). */
     if (any_output)

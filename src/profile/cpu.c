@@ -23,6 +23,7 @@
 #include "lifecycle.h"
 #include "lineage.h"
 #include "log.h"
+#include "mem.h"
 #include "outfile.h"
 #include "pprof.h"
 #include "sampler.h"
@@ -36,20 +37,30 @@
 #define TABLE_FRAMES (4u << 20)
 #define LOST_FRAME "[flightprof: lost samples]"
 
+/* A window on the samples: the profile written to a file counts from its
+ * start, an endpoint request from its own (fp_cpu_window_open). */
+struct fp_cpu_window {
+    struct fp_stacktab_mark since;
+    int64_t start_wall_ns, start_mono_ns;
+};
+
 static pthread_mutex_t cpu_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct {
-    struct fp_stacktab *table; /* NULL when the profile is off */
+    /* Exists while `users` > 0 (the file profile and open windows), who
+     * share one hold on the sampler. Read by on_sample with an atomic
+     * load. */
+    struct fp_stacktab *table;
+    int users;
+    int64_t period_ns;         /* the sampler's, when the table was made */
+    bool file_on;              /* the profile written to `pattern` */
+    struct fp_cpu_window file;
     char pattern[PATH_MAX];    /* as given; expanded when written (a fork
                                   child's %p is its own) */
-    int hz;
-    enum fp_unwind_mode mode;
-    int depth;
-    int64_t start_wall_ns, start_mono_ns;
 } cpu;
 
 static void on_sample(const uintptr_t *pcs, int depth, int tid, uint64_t weight)
 {
-    struct fp_stacktab *table = cpu.table;
+    struct fp_stacktab *table = __atomic_load_n(&cpu.table, __ATOMIC_ACQUIRE);
 
     /* The table counts periods, so each sample's value is the CPU time it
      * stands for. NULL while the sampler runs for another consumer. */
@@ -57,12 +68,63 @@ static void on_sample(const uintptr_t *pcs, int depth, int tid, uint64_t weight)
         fp_stacktab_add(table, tid, pcs, depth, weight);
 }
 
-/* ---- writing ---------------------------------------------------------- */
+/* ---- the table's users ------------------------------------------------ */
 
-struct write_ctx {
+/* One more user of the table; the first makes it and takes the sampler at
+ * the configured rate. This function must be called with cpu_lock held.
+ * Returns 0, or -1 with errno. */
+static int hold_table(int hz)
+{
+    const struct fp_config *cfg = fp_lifecycle_config();
+
+    if (cpu.users == 0) {
+        struct fp_stacktab *table = fp_stacktab_new(TABLE_SLOTS, TABLE_FRAMES);
+        if (!table)
+            return -1;
+        __atomic_store_n(&cpu.table, table, __ATOMIC_RELEASE);
+        fp_unwind_init(); /* the API and the endpoint can sample with nothing configured */
+        fp_threads_register_existing();
+        if (fp_sampler_acquire(hz, cfg->unwind, cfg->depth) != 0) {
+            int saved = errno;
+            __atomic_store_n(&cpu.table, NULL, __ATOMIC_RELEASE);
+            fp_stacktab_free(table);
+            errno = saved;
+            return -1;
+        }
+        cpu.period_ns = fp_sampler_period_ns();
+    }
+    cpu.users++;
+    return 0;
+}
+
+/* One user fewer; the last one lets go of the sampler and frees the table
+ * once no handler can be adding to it (the sampler may run on for the
+ * recorder). This function must be called with cpu_lock held. */
+static void drop_table(void)
+{
+    if (--cpu.users > 0)
+        return;
+    struct fp_stacktab *table = cpu.table;
+    fp_sampler_release();
+    __atomic_store_n(&cpu.table, NULL, __ATOMIC_SEQ_CST);
+    fp_sampler_wait_handlers();
+    fp_stacktab_free(table);
+}
+
+/* This function must be called with cpu_lock held and the table in use. */
+static int window_start(struct fp_cpu_window *w)
+{
+    w->start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
+    w->start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
+    return fp_stacktab_mark(cpu.table, &w->since);
+}
+
+/* ---- building the profile ----------------------------------------------- */
+
+struct build_ctx {
     struct fp_pprof *profile;
     int64_t period;
-    int failed;
+    bool failed;
 };
 
 static void label_thread(int tid, char *name, struct fp_pprof_label labels[2])
@@ -75,7 +137,7 @@ static void label_thread(int tid, char *name, struct fp_pprof_label labels[2])
 
 static void add_stack(void *arg, int tid, const uintptr_t *pcs, int depth, uint64_t count)
 {
-    struct write_ctx *ctx = arg;
+    struct build_ctx *ctx = arg;
     uint64_t addrs[FP_DEPTH_MAX];
     int64_t values[2] = {(int64_t)count, (int64_t)count * ctx->period};
     char name[FP_THREAD_NAME_MAX];
@@ -84,7 +146,7 @@ static void add_stack(void *arg, int tid, const uintptr_t *pcs, int depth, uint6
     fp_unwind_to_locations(addrs, pcs, depth, true);
     label_thread(tid, name, labels);
     if (fp_pprof_add_sample(ctx->profile, addrs, depth, values, labels, 2) != 0)
-        ctx->failed = 1;
+        ctx->failed = true;
 }
 
 static void add_comments(struct fp_pprof *profile)
@@ -107,34 +169,45 @@ static void add_comments(struct fp_pprof *profile)
     }
 }
 
-/* This function must be called with cpu_lock held and cpu.table set.
- * At exit a descendant process writes nothing if it was never sampled
- * (fp_lineage_descendant). */
-static int write_profile(bool at_exit)
+/* The samples of window `w` until now as a profile (NULL when out of
+ * memory; *failed when a sample could not be added). This function must
+ * be called with cpu_lock held, the table in use, in the internal scope. */
+static struct fp_pprof *build(const struct fp_cpu_window *w, bool *failed)
 {
     static const struct fp_pprof_value_type types[] = {
         {"samples", "count"},
         {"cpu", "nanoseconds"},
     };
-    struct write_ctx ctx = {.period = 1000000000 / cpu.hz};
-    char path[PATH_MAX];
+    struct build_ctx ctx = {.period = cpu.period_ns};
 
-    fp_internal_enter(); /* our allocations are not the program's */
     ctx.profile = fp_pprof_new(types, 2, types[1], ctx.period);
     if (ctx.profile) {
-        fp_pprof_set_time(ctx.profile, cpu.start_wall_ns,
-                          (int64_t)fp_clock_ns(CLOCK_MONOTONIC) - cpu.start_mono_ns);
-        fp_stacktab_foreach(cpu.table, add_stack, &ctx);
-        uint64_t lost = fp_stacktab_lost(cpu.table);
+        fp_pprof_set_time(ctx.profile, w->start_wall_ns,
+                          (int64_t)fp_clock_ns(CLOCK_MONOTONIC) - w->start_mono_ns);
+        fp_stacktab_foreach(cpu.table, &w->since, add_stack, &ctx);
+        uint64_t lost = fp_stacktab_lost(cpu.table, &w->since);
         if (lost) {
             int64_t values[2] = {(int64_t)lost, (int64_t)lost * ctx.period};
-            ctx.failed |= fp_pprof_add_synthetic_sample(ctx.profile, LOST_FRAME, values, NULL, 0);
+            ctx.failed |= fp_pprof_add_synthetic_sample(ctx.profile, LOST_FRAME, values, NULL, 0) != 0;
         }
         add_comments(ctx.profile);
     }
-    fp_lineage_output_path(cpu.pattern, cpu.start_wall_ns, path);
-    int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lineage_descendant(),
-                                      "CPU", path);
+    *failed = ctx.failed;
+    return ctx.profile;
+}
+
+/* This function must be called with cpu_lock held and the file profile
+ * on. At exit a descendant process writes nothing if it was never sampled
+ * (fp_lineage_descendant). */
+static int write_profile(bool at_exit)
+{
+    char path[PATH_MAX];
+    bool failed;
+
+    fp_internal_enter(); /* our allocations are not the program's */
+    struct fp_pprof *profile = build(&cpu.file, &failed);
+    fp_lineage_output_path(cpu.pattern, cpu.file.start_wall_ns, path);
+    int rc = fp_writer_write_and_free(profile, failed, at_exit && fp_lineage_descendant(), "CPU", path);
     fp_internal_leave();
     return rc;
 }
@@ -161,58 +234,48 @@ static int check_writable(const char *path)
 }
 
 /* This function must be called with cpu_lock held. */
-static int start_locked(const char *pattern, int hz, enum fp_unwind_mode mode, int depth)
+static int start_locked(const char *pattern, int hz)
 {
     char path[PATH_MAX];
 
-    if (cpu.table) {
+    if (cpu.file_on) {
         errno = EALREADY;
         return -1;
     }
     snprintf(cpu.pattern, sizeof(cpu.pattern), "%s", pattern);
-    cpu.hz = hz;
-    cpu.mode = mode;
-    cpu.depth = depth;
-    cpu.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
-    cpu.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
-    fp_lineage_output_path(cpu.pattern, cpu.start_wall_ns, path);
-    if (check_writable(path) != 0)
+    fp_lineage_output_path(cpu.pattern, (int64_t)fp_clock_ns(CLOCK_REALTIME), path);
+    if (check_writable(path) != 0 || hold_table(hz) != 0)
         return -1;
-    cpu.table = fp_stacktab_new(TABLE_SLOTS, TABLE_FRAMES);
-    if (!cpu.table)
-        return -1;
-    fp_unwind_init(); /* the API can start profiling with nothing configured */
-    fp_threads_register_existing();
-    if (fp_sampler_start(hz, mode, depth) != 0) {
-        int saved = errno;
-        fp_stacktab_free(cpu.table);
-        cpu.table = NULL;
-        errno = saved;
+    if (window_start(&cpu.file) != 0) {
+        drop_table();
         return -1;
     }
+    cpu.file_on = true;
     return 0;
 }
 
-/* This function must be called with cpu_lock held and cpu.table set. */
+/* This function must be called with cpu_lock held and the file profile
+ * on. */
 static int stop_locked(bool at_exit)
 {
-    fp_sampler_stop();
     int rc = write_profile(at_exit);
-    fp_stacktab_free(cpu.table);
-    cpu.table = NULL;
+
+    fp_stacktab_mark_free(&cpu.file.since);
+    cpu.file_on = false;
+    drop_table();
     return rc;
 }
 
 FP_EXPORT int flightprof_cpu_start(const char *path, int hz)
 {
-    const struct fp_config *cfg = fp_lifecycle_config();
-
     if (!path || !*path || hz < 0 || hz > FP_HZ_MAX) {
         errno = EINVAL;
         return -1;
     }
     fp_libc_pthread_mutex_lock(&cpu_lock);
-    int rc = start_locked(path, hz ? hz : FP_HZ_DEFAULT, cfg->unwind, cfg->depth);
+    fp_internal_enter(); /* the mark is our allocation */
+    int rc = start_locked(path, hz ? hz : FP_HZ_DEFAULT);
+    fp_internal_leave();
     pthread_mutex_unlock(&cpu_lock);
     return rc;
 }
@@ -222,7 +285,7 @@ FP_EXPORT int flightprof_cpu_flush(void)
     int rc = -1;
 
     fp_libc_pthread_mutex_lock(&cpu_lock);
-    if (cpu.table)
+    if (cpu.file_on)
         rc = write_profile(false);
     else
         errno = ESRCH;
@@ -235,7 +298,7 @@ FP_EXPORT int flightprof_cpu_stop(void)
     int rc = -1;
 
     fp_libc_pthread_mutex_lock(&cpu_lock);
-    if (cpu.table)
+    if (cpu.file_on)
         rc = stop_locked(false);
     else
         errno = ESRCH;
@@ -243,25 +306,69 @@ FP_EXPORT int flightprof_cpu_stop(void)
     return rc;
 }
 
+struct fp_cpu_window *fp_cpu_window_open(void)
+{
+    struct fp_cpu_window *w = fp_mem_calloc(1, sizeof(*w));
+
+    if (!w)
+        return NULL;
+    fp_libc_pthread_mutex_lock(&cpu_lock);
+    int rc = hold_table(fp_lifecycle_config()->hz);
+    if (rc == 0 && (rc = window_start(w)) != 0)
+        drop_table();
+    pthread_mutex_unlock(&cpu_lock);
+    if (rc != 0) {
+        int saved = errno;
+        fp_mem_free(w);
+        errno = saved;
+        return NULL;
+    }
+    return w;
+}
+
+struct fp_pprof *fp_cpu_window_finish(struct fp_cpu_window *w, bool *failed)
+{
+    fp_libc_pthread_mutex_lock(&cpu_lock);
+    struct fp_pprof *profile = build(w, failed);
+    pthread_mutex_unlock(&cpu_lock);
+    fp_cpu_window_close(w);
+    return profile;
+}
+
+void fp_cpu_window_close(struct fp_cpu_window *w)
+{
+    fp_libc_pthread_mutex_lock(&cpu_lock);
+    drop_table();
+    pthread_mutex_unlock(&cpu_lock);
+    fp_stacktab_mark_free(&w->since);
+    fp_mem_free(w);
+}
+
 static void write_at_exit(int status)
 {
     (void)status;
     fp_sampler_stop();
     fp_libc_pthread_mutex_lock(&cpu_lock);
-    if (cpu.table)
+    if (cpu.file_on)
         stop_locked(true);
     pthread_mutex_unlock(&cpu_lock);
 }
 
 /* A fork child profiles itself from zero into its own file (the sampler
- * re-arms it after every engine's fork hook: init.c). */
+ * re-arms it after every engine's fork hook: init.c); the parent's
+ * windows are not the child's (the endpoint does not serve there). */
 static void after_fork_child(void)
 {
     pthread_mutex_init(&cpu_lock, NULL);
-    if (cpu.table) {
-        fp_stacktab_reset(cpu.table);
-        cpu.start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
-        cpu.start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
+    if (!cpu.users)
+        return;
+    fp_stacktab_reset(cpu.table);
+    cpu.users = 1; /* the file profile's, or the parent's windows' last */
+    if (cpu.file_on) {
+        fp_stacktab_mark_free(&cpu.file.since);
+        window_start(&cpu.file); /* an empty table: the mark is empty */
+    } else {
+        drop_table();
     }
 }
 
@@ -270,7 +377,7 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
     (void)hooks; /* samples come from the sampler, not from wrappers */
     fp_sampler_add_consumer(on_sample);
-    if (cfg->cpu_path[0] && start_locked(cfg->cpu_path, cfg->hz, cfg->unwind, cfg->depth) != 0)
+    if (cfg->cpu_path[0] && start_locked(cfg->cpu_path, cfg->hz) != 0)
         fp_log("FLIGHTPROF_CPU=%s: cannot start the CPU profiler: %s; running unprofiled",
                cfg->cpu_path,
                errno == EBUSY ? "the program owns SIGPROF or ITIMER_PROF" : strerror(errno));

@@ -232,19 +232,23 @@ FP_SITEPROF_HOOKS(heap, heap)
 
 static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
-    if (!cfg->heap_path[0])
+    if (!cfg->heap_on)
         return false;
     if (fp_siteprof_start(&heap, &heap_kind, cfg->heap_path, cfg->heap_rate, cfg) != 0 ||
         fp_heapset_init(&fp_heapprof_blocks, MAX_BLOCKS_SLOTS) != 0) {
-        fp_log("FLIGHTPROF_HEAP=%s: cannot reserve memory for the heap profile: %s; not profiling",
-               cfg->heap_path, strerror(errno));
+        fp_log("cannot reserve memory for the heap profile: %s; not profiling", strerror(errno));
         return false;
     }
-    if (cfg->heap_signal)
+    if (cfg->heap_signal && cfg->heap_path[0])
         catch_heap_signal(cfg->heap_signal);
     heap.on = true;
     *hooks |= FP_HOOKS(FP_HOOK_ALLOC, FP_FEED_PROFILE);
     return true;
+}
+
+struct fp_siteprof *fp_heapprof_profile(void)
+{
+    return heap.on ? &heap : NULL;
 }
 
 const struct fp_engine fp_heap_engine = {

@@ -18,10 +18,14 @@
 #include "heapset.h"
 
 struct fp_engine;
+struct fp_siteprof;
 
 /* The engine (engine.h): on when FLIGHTPROF_HEAP is set; asks the
  * allocator wrappers to feed it. */
 extern const struct fp_engine fp_heap_engine;
+
+/* The profile, for the endpoint; NULL when it is off. */
+struct fp_siteprof *fp_heapprof_profile(void);
 
 /* Bytes the calling thread may still allocate before its next sample.
  * Owned by the thread; 0 in a thread that has not allocated yet. */

@@ -102,16 +102,20 @@ FP_SITEPROF_HOOKS(mutex, mx)
 
 static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
-    if (!cfg->mutex_path[0])
+    if (!cfg->mutex_on)
         return false;
     if (fp_siteprof_start(&mx, &mutex_kind, cfg->mutex_path, cfg->mutex_rate, cfg) != 0) {
-        fp_log("FLIGHTPROF_MUTEX=%s: cannot reserve memory for the mutex profile: %s; not profiling",
-               cfg->mutex_path, strerror(errno));
+        fp_log("cannot reserve memory for the mutex profile: %s; not profiling", strerror(errno));
         return false;
     }
     mx.on = true;
     *hooks |= FP_HOOKS(FP_HOOK_LOCK, FP_FEED_PROFILE);
     return true;
+}
+
+struct fp_siteprof *fp_mutexprof_profile(void)
+{
+    return mx.on ? &mx : NULL;
 }
 
 const struct fp_engine fp_mutex_engine = {

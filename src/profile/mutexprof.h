@@ -10,10 +10,14 @@
 #include <stdint.h>
 
 struct fp_engine;
+struct fp_siteprof;
 
 /* The engine (engine.h): on when FLIGHTPROF_MUTEX is set; asks the lock
  * wrappers to feed it. */
 extern const struct fp_engine fp_mutex_engine;
+
+/* The profile, for the endpoint; NULL when it is off. */
+struct fp_siteprof *fp_mutexprof_profile(void);
 
 /* A lock acquisition that waited `wait_ns`; `caller` is the lock wrapper's
  * return address. Samples and records it when the profile is on. */

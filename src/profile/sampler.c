@@ -43,6 +43,11 @@ struct thread_timer {
     timer_t timer;
 };
 
+/* How many users hold the sampler (fp_sampler_acquire), changed under
+ * users_lock: the real pthread_mutex_lock, never the wrapper. */
+static pthread_mutex_t users_lock = PTHREAD_MUTEX_INITIALIZER;
+static int users;
+
 /* Written by start/stop with no handler running or before the handler is
  * installed; read by the handler. */
 static struct {
@@ -304,12 +309,9 @@ void fp_sampler_add_consumer(fp_sample_fn fn)
     consumers[n_consumers++] = fn;
 }
 
-int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth)
+/* This function must be called with users_lock held. */
+static int start(int hz, enum fp_unwind_mode mode, int depth)
 {
-    if (atomic_load(&sampler.running)) {
-        errno = EALREADY;
-        return -1;
-    }
     if (program_owns_sigprof()) {
         errno = EBUSY;
         return -1;
@@ -335,6 +337,12 @@ int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth)
     return 0;
 }
 
+void fp_sampler_wait_handlers(void)
+{
+    while (atomic_load(&handlers_active) > 0)
+        sched_yield();
+}
+
 static void disarm_and_drain(void)
 {
     struct itimerval zero;
@@ -347,8 +355,30 @@ static void disarm_and_drain(void)
     remove_all_threads();
     /* A handler that started before `running` dropped may still be using
      * the consumer's memory. */
-    while (atomic_load(&handlers_active) > 0)
-        sched_yield();
+    fp_sampler_wait_handlers();
+}
+
+int fp_sampler_acquire(int hz, enum fp_unwind_mode mode, int depth)
+{
+    int rc = 0;
+
+    fp_libc_pthread_mutex_lock(&users_lock);
+    if (users == 0)
+        rc = start(hz, mode, depth);
+    else if (!atomic_load(&sampler.running))
+        rc = -1, errno = EBUSY; /* stepped aside, or stopped at exit */
+    if (rc == 0)
+        users++;
+    pthread_mutex_unlock(&users_lock);
+    return rc;
+}
+
+void fp_sampler_release(void)
+{
+    fp_libc_pthread_mutex_lock(&users_lock);
+    if (users > 0 && --users == 0 && atomic_load(&sampler.running))
+        disarm_and_drain();
+    pthread_mutex_unlock(&users_lock);
 }
 
 /* The handler stays installed: a SIGPROF still queued from a deleted timer
@@ -356,8 +386,10 @@ static void disarm_and_drain(void)
  * would kill the program. */
 void fp_sampler_stop(void)
 {
+    fp_libc_pthread_mutex_lock(&users_lock);
     if (atomic_load(&sampler.running))
         disarm_and_drain();
+    pthread_mutex_unlock(&users_lock);
 }
 
 /* Blocks or unblocks SIGPROF alone in the calling thread, with the real
@@ -421,10 +453,17 @@ void fp_sampler_after_fork(void)
 
 void fp_sampler_after_fork_child(void)
 {
+    pthread_mutex_init(&users_lock, NULL);
+    /* Handlers that ran in other threads at fork will never end here. */
+    atomic_store(&handlers_active, 0);
     for (size_t i = 0; i < timers_end; i++)
         if (timers[i].tid) /* written only where used: see threads.c */
             timers[i].tid = 0; /* the parent's timers do not exist here */
     atomic_flag_clear(&timers_lock);
+}
+
+void fp_sampler_rearm_child(void)
+{
     if (atomic_load(&sampler.running) && !sampler.use_itimer)
         add_thread(fp_self_tid());
 }

@@ -25,15 +25,26 @@ typedef void (*fp_sample_fn)(const uintptr_t *pcs, int depth, int tid, uint64_t 
 void fp_sampler_add_consumer(fp_sample_fn fn);
 
 /*
- * Installs the SIGPROF handler and arms a timer on every thread of the
- * process. Returns 0, or -1 with errno EBUSY when the program already
- * owns SIGPROF or ITIMER_PROF (nothing is changed then), or EALREADY when
- * it runs.
+ * Takes the sampler for one more user. The first installs the SIGPROF
+ * handler and arms a timer on every thread at `hz` with the unwinding
+ * settings; later users share it as it runs (fp_sampler_period_ns says
+ * at what rate). Returns 0, or -1 with errno EBUSY when the program owns
+ * SIGPROF or ITIMER_PROF (nothing is changed then) or has taken it since
+ * the sampler started.
  */
-int fp_sampler_start(int hz, enum fp_unwind_mode mode, int depth);
+int fp_sampler_acquire(int hz, enum fp_unwind_mode mode, int depth);
 
-/* Disarms every timer and waits until no handler runs. */
+/* One user fewer: the last one disarms every timer and waits until no
+ * handler runs. */
+void fp_sampler_release(void);
+
+/* At exit: disarms every timer whoever holds the sampler, and waits until
+ * no handler runs. */
 void fp_sampler_stop(void);
+
+/* Waits until no handler runs: a consumer that stops using memory while
+ * the sampler runs on for others frees it only after this. */
+void fp_sampler_wait_handlers(void);
 
 /* The period of the sampler's last start in ns of thread CPU time, 0 if
  * it never started. Async-signal-safe. */
@@ -67,8 +78,11 @@ bool fp_sampler_owns_sigprof(void);
 void fp_sampler_before_fork(void);
 void fp_sampler_after_fork(void);
 
-/* In a fork child: timers are not inherited; re-arms the calling (only)
- * thread if the sampler was running. */
+/* In a fork child, first (timers are not inherited): forgets the
+ * parent's timers; last, once every engine has reset its state (and
+ * maybe released the sampler): re-arms the calling (only) thread if the
+ * sampler still runs. */
 void fp_sampler_after_fork_child(void);
+void fp_sampler_rearm_child(void);
 
 #endif

@@ -13,6 +13,7 @@
 #include <time.h>
 
 #include "lineage.h"
+#include "mem.h"
 #include "self.h"
 #include "unwind.h"
 #include "writer.h"
@@ -31,28 +32,48 @@ int fp_siteprof_start(struct fp_siteprof *p, const struct fp_siteprof_kind *kind
     return p->sites ? 0 : -1;
 }
 
-/* ---- writing ---------------------------------------------------------- */
+/* ---- building ----------------------------------------------------------- */
 
-struct write_ctx {
+struct build_ctx {
     const struct fp_siteprof *p;
+    const struct fp_siteprof_mark *since;
     struct fp_pprof *profile;
-    int failed;
+    bool failed;
 };
 
-static void add_site(void *arg, const uintptr_t *pcs, int depth, uint64_t tag,
+/* A site's values now; minus those at the mark `since` when it had the
+ * site. */
+static void site_values(const struct fp_siteprof *p, const struct fp_siteprof_mark *since,
+                        uint32_t id, uint64_t tag, const int64_t counters[FP_SITE_COUNTERS],
+                        int64_t *values)
+{
+    int n = p->kind->ntypes;
+
+    p->kind->values(p, tag, counters, values);
+    if (since && id <= since->nsites)
+        for (int v = 0; v < n; v++)
+            values[v] -= since->values[(size_t)(id - 1) * (size_t)n + (size_t)v];
+}
+
+static void add_site(void *arg, uint32_t id, const uintptr_t *pcs, int depth, uint64_t tag,
                      const int64_t counters[FP_SITE_COUNTERS])
 {
-    struct write_ctx *ctx = arg;
+    struct build_ctx *ctx = arg;
     const struct fp_siteprof_kind *kind = ctx->p->kind;
     uint64_t addrs[FP_DEPTH_MAX];
     int64_t values[FP_SITE_COUNTERS];
     struct fp_pprof_label label = {.key = kind->tag_label, .num = (int64_t)tag, .num_unit = kind->tag_unit};
     int nlabels = kind->tag_label ? 1 : 0;
+    bool any = false;
 
-    kind->values(ctx->p, tag, counters, values);
+    site_values(ctx->p, ctx->since, id, tag, counters, values);
+    for (int v = 0; v < kind->ntypes; v++)
+        any |= values[v] != 0;
+    if (!any && ctx->since)
+        return; /* nothing happened there in the window */
     fp_unwind_to_locations(addrs, pcs, depth, false);
     if (fp_pprof_add_sample(ctx->profile, addrs, depth, values, nlabels ? &label : NULL, nlabels) != 0)
-        ctx->failed = 1;
+        ctx->failed = true;
 }
 
 static void add_comments(struct fp_siteprof *p, struct fp_pprof *profile)
@@ -71,25 +92,79 @@ static void add_comments(struct fp_siteprof *p, struct fp_pprof *profile)
         p->kind->add_comments(profile);
 }
 
-/* At exit a descendant process writes nothing if nothing was recorded
- * (fp_lineage_descendant). */
-static int write_profile(struct fp_siteprof *p, const char *path, const char *default_type, bool at_exit)
+struct fp_pprof *fp_siteprof_build(struct fp_siteprof *p, const struct fp_siteprof_mark *since,
+                                   const char *default_type, bool *failed)
 {
     const struct fp_siteprof_kind *kind = p->kind;
-    struct write_ctx ctx = {.p = p};
+    struct build_ctx ctx = {.p = p, .since = since};
 
-    fp_internal_enter(); /* our allocations are not the program's */
     ctx.profile = fp_pprof_new(kind->types, kind->ntypes, kind->period_type, (int64_t)p->rate);
     if (ctx.profile) {
-        fp_pprof_set_time(ctx.profile, p->start_wall_ns,
-                          (int64_t)fp_clock_ns(CLOCK_MONOTONIC) - p->start_mono_ns);
+        int64_t now_wall = (int64_t)fp_clock_ns(CLOCK_REALTIME), now_mono = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
+        /* A delta is stamped as Go stamps one: at its end. */
+        if (since)
+            fp_pprof_set_time(ctx.profile, now_wall, now_mono - since->mono_ns);
+        else
+            fp_pprof_set_time(ctx.profile, p->start_wall_ns, now_mono - p->start_mono_ns);
         if (default_type)
             fp_pprof_set_default_sample_type(ctx.profile, default_type);
         fp_sitetab_foreach(p->sites, add_site, &ctx);
         add_comments(p, ctx.profile);
     }
-    int rc = fp_writer_write_and_free(ctx.profile, ctx.failed, at_exit && fp_lineage_descendant(),
-                                      kind->name, path);
+    *failed = ctx.failed;
+    return ctx.profile;
+}
+
+struct mark_ctx {
+    const struct fp_siteprof *p;
+    struct fp_siteprof_mark *m;
+};
+
+static void mark_site(void *arg, uint32_t id, const uintptr_t *pcs, int depth, uint64_t tag,
+                      const int64_t counters[FP_SITE_COUNTERS])
+{
+    struct mark_ctx *ctx = arg;
+    size_t n = (size_t)ctx->p->kind->ntypes;
+
+    (void)pcs, (void)depth;
+    if (id <= ctx->m->nsites) /* sites added since the count was taken wait for the next mark */
+        ctx->p->kind->values(ctx->p, tag, counters, &ctx->m->values[(size_t)(id - 1) * n]);
+}
+
+int fp_siteprof_mark(struct fp_siteprof *p, struct fp_siteprof_mark *m)
+{
+    struct mark_ctx ctx = {.p = p, .m = m};
+
+    m->wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
+    m->mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
+    m->nsites = fp_sitetab_count_sites(p->sites);
+    m->values = fp_mem_calloc((size_t)m->nsites * (size_t)p->kind->ntypes + 1, sizeof(int64_t));
+    if (!m->values) {
+        m->nsites = 0;
+        return -1;
+    }
+    fp_sitetab_foreach(p->sites, mark_site, &ctx);
+    return 0;
+}
+
+void fp_siteprof_mark_free(struct fp_siteprof_mark *m)
+{
+    fp_mem_free(m->values);
+    *m = (struct fp_siteprof_mark){0};
+}
+
+/* ---- writing ------------------------------------------------------------ */
+
+/* At exit a descendant process writes nothing if nothing was recorded
+ * (fp_lineage_descendant). */
+static int write_profile(struct fp_siteprof *p, const char *path, const char *default_type, bool at_exit)
+{
+    bool failed;
+
+    fp_internal_enter(); /* our allocations are not the program's */
+    struct fp_pprof *profile = fp_siteprof_build(p, NULL, default_type, &failed);
+    int rc = fp_writer_write_and_free(profile, failed, at_exit && fp_lineage_descendant(),
+                                      p->kind->name, path);
     fp_internal_leave();
     return rc;
 }
@@ -104,7 +179,7 @@ int fp_siteprof_write_configured(struct fp_siteprof *p, bool at_exit)
 
 void fp_siteprof_write_at_exit(struct fp_siteprof *p)
 {
-    if (p->on)
+    if (p->on && p->pattern[0])
         fp_siteprof_write_configured(p, true);
 }
 

@@ -106,6 +106,29 @@ static inline uint32_t fp_siteprof_add(struct fp_siteprof *p, const uintptr_t *p
     return site;
 }
 
+/* A site profile's values at one moment, for a delta profile (the
+ * endpoint's seconds=N): sites 1..nsites, kind->ntypes values each. */
+struct fp_siteprof_mark {
+    int64_t *values; /* fp_mem memory */
+    uint32_t nsites;
+    int64_t wall_ns, mono_ns;
+};
+
+/* Records `p`'s values now in *m. Returns 0, or -1 with errno. */
+int fp_siteprof_mark(struct fp_siteprof *p, struct fp_siteprof_mark *m);
+void fp_siteprof_mark_free(struct fp_siteprof_mark *m);
+
+/*
+ * `p` as a pprof profile: everything since the profile started (`since`
+ * NULL), or what changed since the mark `since` (Go's delta profile: every
+ * value the difference, sites without change left out, stamped at its end
+ * with the mark's age as duration). `default_type` (one of the sample
+ * types, or NULL) is pprof's default. Returns NULL when out of memory;
+ * *failed when some sample could not be added. Call in the internal scope.
+ */
+struct fp_pprof *fp_siteprof_build(struct fp_siteprof *p, const struct fp_siteprof_mark *since,
+                                   const char *default_type, bool *failed);
+
 /* The configured output for this process (a fork child's gets its pid),
  * written now; `at_exit` as for fp_siteprof_write_at_exit. Returns 0 or
  * -1 with errno. */

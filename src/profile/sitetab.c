@@ -110,9 +110,14 @@ uint64_t fp_sitetab_tag(const struct fp_sitetab *tab, uint32_t id)
     return tab->sites[id].tag;
 }
 
+uint32_t fp_sitetab_count_sites(const struct fp_sitetab *tab)
+{
+    return atomic_load_explicit(&((struct fp_sitetab *)tab)->nsites, memory_order_acquire);
+}
+
 void fp_sitetab_foreach(const struct fp_sitetab *tab,
-                        void (*fn)(void *arg, const uintptr_t *pcs, int depth, uint64_t tag,
-                                   const int64_t counters[FP_SITE_COUNTERS]),
+                        void (*fn)(void *arg, uint32_t id, const uintptr_t *pcs, int depth,
+                                   uint64_t tag, const int64_t counters[FP_SITE_COUNTERS]),
                         void *arg)
 {
     uint32_t n = atomic_load_explicit(&tab->nsites, memory_order_acquire);
@@ -122,6 +127,6 @@ void fp_sitetab_foreach(const struct fp_sitetab *tab,
         int64_t counters[FP_SITE_COUNTERS];
         for (int c = 0; c < FP_SITE_COUNTERS; c++)
             counters[c] = atomic_load_explicit(&s->counters[c], memory_order_relaxed);
-        fn(arg, &tab->frames[s->first_frame], (int)s->depth, s->tag, counters);
+        fn(arg, id, &tab->frames[s->first_frame], (int)s->depth, s->tag, counters);
     }
 }

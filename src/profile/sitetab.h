@@ -28,13 +28,17 @@ uint32_t fp_sitetab_get(struct fp_sitetab *tab, const uintptr_t *pcs, int depth,
 /* Adds `delta` to counter `counter` of site `id`. Caller holds the lock. */
 void fp_sitetab_count(struct fp_sitetab *tab, uint32_t id, int counter, int64_t delta);
 
+/* How many sites there are (ids 1..n). Lock-free. */
+uint32_t fp_sitetab_count_sites(const struct fp_sitetab *tab);
+
 /* The tag of site `id`. */
 uint64_t fp_sitetab_tag(const struct fp_sitetab *tab, uint32_t id);
 
-/* Calls fn for every site with its stack, tag and counters. Lock-free. */
+/* Calls fn for every site, in id order, with its id, stack, tag and
+ * counters. Lock-free. */
 void fp_sitetab_foreach(const struct fp_sitetab *tab,
-                        void (*fn)(void *arg, const uintptr_t *pcs, int depth, uint64_t tag,
-                                   const int64_t counters[FP_SITE_COUNTERS]),
+                        void (*fn)(void *arg, uint32_t id, const uintptr_t *pcs, int depth,
+                                   uint64_t tag, const int64_t counters[FP_SITE_COUNTERS]),
                         void *arg);
 
 #endif

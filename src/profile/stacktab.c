@@ -24,6 +24,7 @@
 
 #include "hash.h"
 #include "libc.h"
+#include "mem.h"
 
 #define MAX_PROBES 64
 
@@ -145,28 +146,78 @@ void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int
     atomic_fetch_add_explicit(&tab->lost, count, memory_order_relaxed);
 }
 
-void fp_stacktab_foreach(struct fp_stacktab *tab,
+/* The count of the entry listed at claimed[i], or false when it has none
+ * to give yet (claimed, not yet listed or not yet READY). */
+static bool listed_count(struct fp_stacktab *tab, size_t i, struct slot **slot, uint64_t *count)
+{
+    uint32_t index = atomic_load_explicit(&tab->claimed[i], memory_order_relaxed);
+
+    if (!index)
+        return false;
+    struct slot *s = &tab->slots[index - 1];
+    if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+        return false;
+    *slot = s;
+    *count = atomic_load_explicit(&s->count, memory_order_relaxed);
+    return true;
+}
+
+static size_t listed(const struct fp_stacktab *tab)
+{
+    size_t n = atomic_load_explicit(&((struct fp_stacktab *)tab)->nclaimed, memory_order_relaxed);
+
+    return n < tab->nslots ? n : tab->nslots;
+}
+
+int fp_stacktab_mark(struct fp_stacktab *tab, struct fp_stacktab_mark *m)
+{
+    struct slot *s;
+
+    m->lost = fp_stacktab_lost(tab, NULL);
+    m->n = listed(tab);
+    m->counts = fp_mem_calloc(m->n ? m->n : 1, sizeof(*m->counts));
+    if (!m->counts) {
+        m->n = 0;
+        return -1;
+    }
+    /* An entry without a count yet is marked 0: what it gets from now on
+     * belongs to the window. */
+    for (size_t i = 0; i < m->n; i++)
+        if (!listed_count(tab, i, &s, &m->counts[i]))
+            m->counts[i] = 0;
+    return 0;
+}
+
+void fp_stacktab_mark_free(struct fp_stacktab_mark *m)
+{
+    fp_mem_free(m->counts);
+    *m = (struct fp_stacktab_mark){0};
+}
+
+void fp_stacktab_foreach(struct fp_stacktab *tab, const struct fp_stacktab_mark *since,
                          void (*fn)(void *arg, int tid, const uintptr_t *pcs, int depth,
                                     uint64_t count),
                          void *arg)
 {
-    size_t n = atomic_load_explicit(&tab->nclaimed, memory_order_relaxed);
+    size_t n = listed(tab);
+    struct slot *s;
+    uint64_t count;
 
-    for (size_t i = 0; i < n && i < tab->nslots; i++) {
-        uint32_t index = atomic_load_explicit(&tab->claimed[i], memory_order_relaxed);
-        if (!index)
-            continue; /* claimed, not yet listed: it has no sample to give */
-        struct slot *s = &tab->slots[index - 1];
-        if (atomic_load_explicit(&s->state, memory_order_acquire) != SLOT_READY)
+    for (size_t i = 0; i < n; i++) {
+        if (!listed_count(tab, i, &s, &count))
             continue;
-        fn(arg, s->tid, &tab->arena[s->frames_at], (int)s->depth,
-           atomic_load_explicit(&s->count, memory_order_relaxed));
+        if (since && i < since->n)
+            count -= since->counts[i];
+        if (count)
+            fn(arg, s->tid, &tab->arena[s->frames_at], (int)s->depth, count);
     }
 }
 
-uint64_t fp_stacktab_lost(const struct fp_stacktab *tab)
+uint64_t fp_stacktab_lost(const struct fp_stacktab *tab, const struct fp_stacktab_mark *since)
 {
-    return atomic_load_explicit(&((struct fp_stacktab *)tab)->lost, memory_order_relaxed);
+    uint64_t lost = atomic_load_explicit(&((struct fp_stacktab *)tab)->lost, memory_order_relaxed);
+
+    return since ? lost - since->lost : lost;
 }
 
 /* A fork child shares the parent's table pages copy-on-write: writing

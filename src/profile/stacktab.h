@@ -22,16 +22,32 @@ void fp_stacktab_free(struct fp_stacktab *tab);
 void fp_stacktab_add(struct fp_stacktab *tab, int tid, const uintptr_t *pcs, int depth,
                      uint64_t count);
 
-/* Calls fn once per distinct (tid, stack) with the sum of its counts so far.
- * Safe while samples are being added (counts are read atomically; an entry
- * still being filled in is skipped). */
-void fp_stacktab_foreach(struct fp_stacktab *tab,
+/* A table's counts at one moment, so that later counts can be taken
+ * since then: one table serves every window on it (a profile since its
+ * start, an endpoint request's seconds) however they overlap. */
+struct fp_stacktab_mark {
+    uint64_t *counts; /* by the entries' order of creation; fp_mem memory */
+    size_t n;
+    uint64_t lost;
+};
+
+/* Records the table's counts now in *m. Safe while samples are being
+ * added; not in a handler (allocates). Returns 0, or -1 with errno. */
+int fp_stacktab_mark(struct fp_stacktab *tab, struct fp_stacktab_mark *m);
+void fp_stacktab_mark_free(struct fp_stacktab_mark *m);
+
+/* Calls fn once per distinct (tid, stack) with the sum of its counts
+ * since the mark `since` (NULL: since the table was made), skipping those
+ * with none. Safe while samples are being added (counts are read
+ * atomically; an entry still being filled in is skipped). */
+void fp_stacktab_foreach(struct fp_stacktab *tab, const struct fp_stacktab_mark *since,
                          void (*fn)(void *arg, int tid, const uintptr_t *pcs, int depth,
                                     uint64_t count),
                          void *arg);
 
-/* Samples that found no room (the sum of their counts). */
-uint64_t fp_stacktab_lost(const struct fp_stacktab *tab);
+/* Samples that found no room (the sum of their counts) since `since`
+ * (NULL: ever). */
+uint64_t fp_stacktab_lost(const struct fp_stacktab *tab, const struct fp_stacktab_mark *since);
 
 /* Forgets every sample (in a fork child, where no other thread runs). */
 void fp_stacktab_reset(struct fp_stacktab *tab);

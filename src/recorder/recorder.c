@@ -478,7 +478,7 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
     /* Samples for the recorder alone; with FLIGHTPROF_CPU the profile's
      * sampler feeds it. */
     if (cfg->recorder_hz && !cfg->cpu_path[0] &&
-        fp_sampler_start(cfg->recorder_hz, cfg->unwind, cfg->depth) != 0)
+        fp_sampler_acquire(cfg->recorder_hz, cfg->unwind, cfg->depth) != 0)
         fp_log("FLIGHTPROF_RECORDER_HZ: cannot start sampling: %s", strerror(errno));
     return true;
 }

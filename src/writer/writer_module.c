@@ -11,15 +11,29 @@
 #include "symcache.h"
 #include "writer_log.h"
 
-static int pprof_write(struct fp_pprof *p, const char *path, const struct fp_writer_host *host)
+/* Every entry first takes the host's settings for what it calls. */
+static void use_host(const struct fp_writer_host *host)
 {
     fp_mem_use(host->allocator);
     fp_writer_log_set_host(host);
     fp_symcache_set_dir(host->symcache_dir);
+}
+
+static int pprof_write(struct fp_pprof *p, const char *path, const struct fp_writer_host *host)
+{
+    use_host(host);
     return fp_pprof_write(p, NULL, path);
+}
+
+static int pprof_encode(struct fp_pprof *p, uint8_t **out, size_t *outlen,
+                        const struct fp_writer_host *host)
+{
+    use_host(host);
+    return fp_pprof_encode(p, NULL, out, outlen);
 }
 
 __attribute__((visibility("default"))) const struct fp_writer_api flightprof_writer_api = {
     .abi = FP_WRITER_ABI,
     .pprof_write = pprof_write,
+    .pprof_encode = pprof_encode,
 };

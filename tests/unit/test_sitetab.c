@@ -17,14 +17,18 @@ static void check(int ok, const char *what)
 
 struct seen {
     int sites;
+    uint32_t last_id;
+    int out_of_order;
     int64_t total[FP_SITE_COUNTERS];
 };
 
-static void sum(void *arg, const uintptr_t *pcs, int depth, uint64_t tag,
+static void sum(void *arg, uint32_t id, const uintptr_t *pcs, int depth, uint64_t tag,
                 const int64_t counters[FP_SITE_COUNTERS])
 {
     struct seen *s = arg;
 
+    s->out_of_order += id != s->last_id + 1;
+    s->last_id = id;
     (void)pcs;
     (void)depth;
     (void)tag;
@@ -52,6 +56,7 @@ static void test_table(void)
     fp_sitetab_count(tab, s3, 3, 7);
     fp_sitetab_foreach(tab, sum, &seen);
     check(seen.sites == 3 && seen.total[0] == 3 && seen.total[3] == 7, "foreach sees every count");
+    check(seen.out_of_order == 0 && seen.last_id == 3, "foreach goes by id, from 1");
 }
 
 int main(void)

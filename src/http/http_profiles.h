@@ -1,0 +1,27 @@
+/*
+ * The profile endpoints, as Go's net/http/pprof serves them:
+ * /debug/pprof/profile (a CPU profile of the next N seconds) and the
+ * profiles of what has happened so far, or their delta over the next N
+ * seconds (heap, allocs, mutex). Called on the server thread only.
+ */
+#ifndef FLIGHTPROF_HTTP_PROFILES_H
+#define FLIGHTPROF_HTTP_PROFILES_H
+
+#include <stdbool.h>
+
+#include "http_parse.h"
+#include "http_reply.h"
+
+/* The longest `seconds` a request may ask for. */
+#define FP_HTTP_SECONDS_MAX 3600
+
+/* /debug/pprof/profile?seconds=N: answered N seconds from now (Go's 30
+ * when N is missing, invalid or not positive). */
+void fp_http_profile_cpu(const struct fp_http_request *req, struct fp_http_reply *out);
+
+/* /debug/pprof/NAME for the profiles below; false (out untouched) when
+ * NAME is none of them. */
+bool fp_http_profile_named(const char *name, const struct fp_http_request *req,
+                           struct fp_http_reply *out);
+
+#endif

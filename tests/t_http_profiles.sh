@@ -1,0 +1,160 @@
+#!/bin/bash
+# The endpoint's profiles, read back by google/pprof's own parser
+# (CheckValid) and go tool pprof: profile?seconds=N with nothing else
+# configured (two overlapping requests and a heap scrape at once), heap,
+# allocs and mutex now and as deltas, with Go's headers and errors; a
+# client that leaves mid-window gives the sampler back (no timer is left);
+# with FLIGHTPROF_CPU running too, a window holds only its own samples.
+# The program's output and exit status do not change and its nanosleep is
+# never interrupted.
+source "$FP_ROOT/tests/lib.sh"
+
+prog=$FP_PROGS/http_busy
+pids=()
+trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+
+serve() { # NAME (FLIGHTPROF_* from the caller's environment)
+    FLIGHTPROF_LOG=$FP_TMP/$1.log FLIGHTPROF_HTTP=127.0.0.1:0 fp_run "$prog" "$FP_TMP/$1.stop" \
+        >"$FP_TMP/$1.out" 2>"$FP_TMP/$1.err" &
+    pids+=($!)
+    shell=$!
+    for _ in $(seq 100); do
+        grep -q 'serving' "$FP_TMP/$1.log" 2>/dev/null && break
+        sleep 0.05
+    done
+    pid=$(pgrep -n -f "^$prog $FP_TMP/$1.stop\$") || fail "$1: no process" # the program, not fp_run's shell
+    base=$(sed -n 's/.*serving \(http:[^ ]*debug\/pprof\)\/$/\1/p' "$FP_TMP/$1.log" | head -1)
+    [ -n "$base" ] || { cat "$FP_TMP/$1.log" >&2 || true; fail "$1: no serving line"; }
+}
+
+finish() { # NAME
+    touch "$FP_TMP/$1.stop"
+    local rc=0
+    wait "$shell" || rc=$?
+    [ "$rc" = 7 ] || { cat "$FP_TMP/$1.err" >&2; fail "$1: exit status $rc, not 7"; }
+    [ "$(cat "$FP_TMP/$1.out")" = done ] || fail "$1: stdout $(cat "$FP_TMP/$1.out")"
+    ! grep -v '^flightprof: ' "$FP_TMP/$1.err" | grep -q . || fail "$1: unexpected stderr: $(cat "$FP_TMP/$1.err")"
+}
+
+# GET URL into FILE (headers in FILE.h); prints the status.
+get() { # URL FILE [curl args...]
+    local u=$1 f=$2
+    shift 2
+    curl -s -o "$f" -D "$f.h" -w '%{http_code}' --max-time 30 "$@" "$u"
+}
+header() { grep -i "^$1:" "$2.h" | tr -d '\r' | cut -d' ' -f2-; }
+
+# Checks FILE with pprofcheck; its facts go to FILE.facts.
+valid() { # FILE
+    "$FP_PPROFCHECK" "$1" >"$1.facts" || fail "$1 is not a valid profile"
+    pprof -top "$1" >/dev/null
+}
+fact() { # FILE KEY... (the rest of the line after them)
+    local f=$1
+    shift
+    awk -v key="$*" 'index($0, key " ") == 1 { print substr($0, length(key) + 2); found = 1; exit }
+                     END { if (!found) print "" }' "$f.facts"
+}
+cum() { # FILE TYPE FUNCTION
+    awk -v t="$2" -v fn="$3" '$1 == "cum" && $2 == t && $4 == fn { print $3; found = 1; exit }
+                              END { if (!found) print 0 }' "$1.facts"
+}
+timers() { grep -c '^ID:' "/proc/$pid/timers" 2>/dev/null || true; }
+
+# ---- the endpoint alone: heap and mutex on at their defaults (the heap
+# at every 4 KiB here, so that each of the program's 64 KiB blocks is
+# sampled and in-use bytes are exact) ----
+FLIGHTPROF_HEAP_RATE=4096 serve alone
+[ "$(timers)" = 0 ] || fail "a timer exists before any profile request: $(cat /proc/$pid/timers)"
+
+get "$base/profile?seconds=3" p1 >p1.status &
+first=$!
+sleep 1
+get "$base/profile?seconds=3" p2 >p2.status &
+second=$!
+[ "$(timers)" -gt 0 ] || fail "no CPU timer while a window is open"
+[ "$(get "$base/heap" heap)" = 200 ] || fail "heap status: $(cat heap)"
+wait "$first" "$second"
+for p in p1 p2; do
+    [ "$(cat $p.status)" = 200 ] || fail "$p status $(cat $p.status): $(cat $p)"
+    [ "$(header Content-Type $p)" = application/octet-stream ] || fail "$p content type"
+    [ "$(header Content-Disposition $p)" = 'attachment; filename="profile"' ] || fail "$p disposition"
+    valid $p
+    [ "$(fact $p type)" = samples/count ] || fail "$p types: $(grep ^type $p.facts)"
+    d=$(fact $p duration_nanos)
+    assert_between "$((d / 1000000))" 2900 4000 "$p duration (ms)"
+    total=$(fact $p total samples)
+    burn=$(cum $p samples burn_cpu)
+    [ "$total" -ge 50 ] || fail "$p: only $total samples in 3 s of two busy threads"
+    [ $((burn * 100 / total)) -ge 50 ] || fail "$p: burn_cpu has $burn of $total samples"
+done
+sleep 0.5
+[ "$(timers)" = 0 ] || fail "timers left once every window closed: $(cat /proc/$pid/timers)"
+
+valid heap
+[ "$(header Content-Disposition heap)" = 'attachment; filename="heap"' ] || fail "heap disposition"
+[ "$(grep ^type heap.facts | tr '\n' ' ')" = \
+  "type alloc_objects/count type alloc_space/bytes type inuse_objects/count type inuse_space/bytes " ] ||
+    fail "heap types: $(grep ^type heap.facts)"
+[ "$(fact heap default)" = inuse_space ] || fail "heap default type"
+inuse=$(cum heap inuse_space alloc_retained)
+assert_between "$((inuse / 65536))" 60 65 "in-use 64 KiB blocks of alloc_retained"
+
+[ "$(get "$base/allocs" allocs)" = 200 ] || fail "allocs status"
+valid allocs
+[ "$(fact allocs default)" = alloc_space ] || fail "allocs default type"
+[ "$(header Content-Disposition allocs)" = 'attachment; filename="allocs"' ] || fail "allocs disposition"
+
+# Deltas: the allocations of those two seconds only (at most one a
+# millisecond), in-use nearly unchanged (the program keeps 64 blocks).
+[ "$(get "$base/allocs?seconds=2" delta)" = 200 ] || fail "allocs delta status: $(cat delta)"
+valid delta
+[ "$(header Content-Disposition delta)" = 'attachment; filename="allocs-delta"' ] || fail "delta disposition"
+d=$(fact delta duration_nanos)
+assert_between "$((d / 1000000))" 1950 2500 "allocs delta duration (ms)"
+n=$(cum delta alloc_objects alloc_retained)
+assert_between "$n" 50 2100 "allocations in the 2 s delta"
+all=$(cum allocs alloc_objects alloc_retained)
+[ "$(cum delta alloc_objects alloc_retained)" -lt $((all + 2100)) ] || fail "the delta holds older allocations"
+blocks=$(( $(cum delta inuse_space alloc_retained) / 65536 ))
+assert_between "${blocks#-}" 0 2 "in-use change of the delta (blocks)"
+
+[ "$(get "$base/mutex" mutex)" = 200 ] || fail "mutex status"
+valid mutex
+[ "$(grep ^type mutex.facts | tr '\n' ' ')" = "type contentions/count type delay/nanoseconds " ] ||
+    fail "mutex types: $(grep ^type mutex.facts)"
+[ "$(cum mutex contentions contend_lock)" -gt 0 ] || fail "no contention in contend_lock"
+[ "$(get "$base/mutex?seconds=1" mdelta)" = 200 ] || fail "mutex delta status"
+valid mdelta
+[ "$(header Content-Disposition mdelta)" = 'attachment; filename="mutex-delta"' ] || fail "mutex delta disposition"
+ms=$(( $(cum mdelta delay contend_lock) / 1000000 ))
+assert_between "$ms" 50 2100 "lock wait in a 1 s delta of two threads (ms)"
+
+# Go's errors, in Go's words.
+[ "$(get "$base/heap?seconds=0" e)" = 400 ] || fail "seconds=0 status"
+[ "$(cat e)" = 'invalid value for "seconds" - must be a positive integer' ] || fail "seconds=0 text: $(cat e)"
+[ "$(header X-Go-Pprof e)" = 1 ] || fail "no X-Go-Pprof on an error"
+[ "$(get "$base/heap?seconds=1&debug=1" e)" = 400 ] || fail "seconds with debug status"
+[ "$(cat e)" = 'seconds and debug params are incompatible' ] || fail "seconds with debug text: $(cat e)"
+[ "$(get "$base/profile?seconds=4000" e)" = 400 ] || fail "seconds over the limit status"
+
+# A client that leaves mid-window: its window closes, the sampler stops.
+get "$base/profile?seconds=5" gone --max-time 1 >/dev/null || true
+sleep 0.5
+[ "$(timers)" = 0 ] || fail "a departed client's window holds the sampler: $(cat /proc/$pid/timers)"
+[ "$(get "$base/profile?seconds=1" p3)" = 200 ] || fail "profile after a departed client"
+valid p3
+finish alone
+
+# ---- with FLIGHTPROF_CPU running since the start: the window holds the
+# samples of its own second, not the program's first ones ----
+FLIGHTPROF_CPU=$FP_TMP/cpu.pb.gz serve both
+sleep 3
+[ "$(get "$base/profile?seconds=1" w)" = 200 ] || fail "window status with FLIGHTPROF_CPU"
+valid w
+d=$(fact w duration_nanos)
+assert_between "$((d / 1000000))" 950 1500 "window duration with FLIGHTPROF_CPU (ms)"
+[ "$(fact w total samples)" -le 300 ] || fail "a 1 s window has $(fact w total samples) samples of 2 CPUs"
+finish both
+valid cpu.pb.gz
+[ "$(fact cpu.pb.gz total samples)" -gt "$(fact w total samples)" ] || fail "the file profile lost the window's samples"
