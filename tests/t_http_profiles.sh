@@ -97,8 +97,15 @@ valid heap
   "type alloc_objects/count type alloc_space/bytes type inuse_objects/count type inuse_space/bytes " ] ||
     fail "heap types: $(grep ^type heap.facts)"
 [ "$(fact heap default)" = inuse_space ] || fail "heap default type"
-inuse=$(cum heap inuse_space alloc_retained)
-assert_between "$((inuse / 65536))" 60 65 "in-use 64 KiB blocks of alloc_retained"
+# AddressSanitizer's allocator comes before the wrappers: no allocation
+# is seen under it (t_heap_semantics), so only the values wait for a
+# build without it.
+heap_seen=yes
+case "$FP_SAN" in 1 | address) heap_seen= ;; esac
+if [ -n "$heap_seen" ]; then
+    inuse=$(cum heap inuse_space alloc_retained)
+    assert_between "$((inuse / 65536))" 60 65 "in-use 64 KiB blocks of alloc_retained"
+fi
 
 [ "$(get "$base/allocs" allocs)" = 200 ] || fail "allocs status"
 valid allocs
@@ -112,12 +119,12 @@ valid delta
 [ "$(header Content-Disposition delta)" = 'attachment; filename="allocs-delta"' ] || fail "delta disposition"
 d=$(fact delta duration_nanos)
 assert_between "$((d / 1000000))" 1950 2500 "allocs delta duration (ms)"
-n=$(cum delta alloc_objects alloc_retained)
-assert_between "$n" 50 2100 "allocations in the 2 s delta"
-all=$(cum allocs alloc_objects alloc_retained)
-[ "$(cum delta alloc_objects alloc_retained)" -lt $((all + 2100)) ] || fail "the delta holds older allocations"
-blocks=$(( $(cum delta inuse_space alloc_retained) / 65536 ))
-assert_between "${blocks#-}" 0 2 "in-use change of the delta (blocks)"
+if [ -n "$heap_seen" ]; then
+    n=$(cum delta alloc_objects alloc_retained)
+    assert_between "$n" 50 2100 "allocations in the 2 s delta"
+    blocks=$(( $(cum delta inuse_space alloc_retained) / 65536 ))
+    assert_between "${blocks#-}" 0 2 "in-use change of the delta (blocks)"
+fi
 
 [ "$(get "$base/mutex" mutex)" = 200 ] || fail "mutex status"
 valid mutex

@@ -1,7 +1,8 @@
 /*
- * The /metrics exposition, read from /proc at each scrape. Owns nothing.
- * The program's threads only: flightprof's own are left out of
- * process_threads and of the states, as of every other view.
+ * The /metrics exposition, read at each scrape from /proc and from what
+ * the collectors have counted. Owns nothing. The program's threads only:
+ * flightprof's own are left out of process_threads and of the states, as
+ * of every other view.
  *
  * Signal context: none.
  */
@@ -15,8 +16,14 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "cpu.h"
+#include "heapprof.h"
 #include "mem.h"
+#include "mutexprof.h"
 #include "procfs.h"
+#include "recorder.h"
+#include "sampler.h"
+#include "siteprof.h"
 #include "threads.h"
 
 #define EXPOSITION_MAX (16 * 1024)
@@ -108,6 +115,51 @@ static int thread_states(int counts[STATES])
     return n;
 }
 
+/* What flightprof's collectors have counted; a profile that is off has
+ * no metrics (absent, not zero: nothing was measured). */
+static void collector_metrics(struct text *t)
+{
+    struct fp_siteprof *heap = fp_heapprof_profile(), *mutex = fp_mutexprof_profile();
+    uint64_t samples, unwound_none;
+    int64_t v[4];
+
+    if (heap) {
+        fp_siteprof_totals(heap, v); /* alloc_objects, alloc_space, inuse_objects, inuse_space */
+        metric(t, "flightprof_heap_inuse_bytes", "gauge",
+               "Heap bytes in use, estimated from sampled allocations.", (double)v[3]);
+        metric(t, "flightprof_heap_inuse_objects", "gauge",
+               "Heap blocks in use, estimated from sampled allocations.", (double)v[2]);
+        metric(t, "flightprof_heap_allocated_bytes_total", "counter",
+               "Heap bytes allocated, estimated from sampled allocations.", (double)v[1]);
+        metric(t, "flightprof_heap_allocated_objects_total", "counter",
+               "Heap blocks allocated, estimated from sampled allocations.", (double)v[0]);
+    }
+    if (mutex) {
+        fp_siteprof_totals(mutex, v); /* contentions, delay */
+        metric(t, "flightprof_lock_contentions_total", "counter",
+               "Lock acquisitions that had to wait.", (double)v[0]);
+        metric(t, "flightprof_lock_wait_seconds_total", "counter",
+               "Time spent waiting for contended locks.", (double)v[1] / 1e9);
+    }
+    fp_sampler_counts(&samples, &unwound_none);
+    metric(t, "flightprof_cpu_samples_total", "counter",
+           "CPU sampling periods taken (each stands for one period of a thread's CPU time).",
+           (double)samples);
+    metric(t, "flightprof_cpu_lost_samples_total", "counter",
+           "CPU sampling periods lost: no stack could be unwound, or no room in the table.",
+           (double)(unwound_none + fp_cpu_lost_total()));
+    if (fp_recorder_enabled()) {
+        struct fp_recorder_stats rs;
+        fp_recorder_stats(&rs);
+        metric(t, "flightprof_recorder_snapshots_total", "counter",
+               "Flight-recorder snapshots written (crash snapshots not counted).", (double)rs.snapshots);
+        metric(t, "flightprof_recorder_overwritten_events_total", "counter",
+               "Recorder events overwritten by newer ones.", (double)rs.overwritten);
+        metric(t, "flightprof_recorder_dropped_events_total", "counter",
+               "Recorder events not recorded for want of a free buffer.", (double)rs.dropped);
+    }
+}
+
 void fp_http_metrics(struct fp_http_reply *out)
 {
     struct text t = {fp_mem_alloc(EXPOSITION_MAX), 0};
@@ -143,6 +195,7 @@ void fp_http_metrics(struct fp_http_reply *out)
              "# TYPE flightprof_threads gauge\n");
     for (int i = 0; i < STATES; i++)
         emit(&t, "flightprof_threads{state=\"%s\"} %d\n", state_names[i], states[i]);
+    collector_metrics(&t);
     out->status = 200;
     out->type = "text/plain; version=0.0.4; charset=utf-8";
     out->body = out->owned = t.buf;

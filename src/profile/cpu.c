@@ -52,6 +52,7 @@ static struct {
     struct fp_stacktab *table;
     int users;
     int64_t period_ns;         /* the sampler's, when the table was made */
+    uint64_t retired_lost;     /* lost samples of tables freed */
     bool file_on;              /* the profile written to `pattern` */
     struct fp_cpu_window file;
     char pattern[PATH_MAX];    /* as given; expanded when written (a fork
@@ -108,6 +109,7 @@ static void drop_table(void)
     fp_sampler_release();
     __atomic_store_n(&cpu.table, NULL, __ATOMIC_SEQ_CST);
     fp_sampler_wait_handlers();
+    cpu.retired_lost += fp_stacktab_lost(table, NULL);
     fp_stacktab_free(table);
 }
 
@@ -304,6 +306,14 @@ FP_EXPORT int flightprof_cpu_stop(void)
         errno = ESRCH;
     pthread_mutex_unlock(&cpu_lock);
     return rc;
+}
+
+uint64_t fp_cpu_lost_total(void)
+{
+    fp_libc_pthread_mutex_lock(&cpu_lock);
+    uint64_t lost = cpu.retired_lost + (cpu.table ? fp_stacktab_lost(cpu.table, NULL) : 0);
+    pthread_mutex_unlock(&cpu_lock);
+    return lost;
 }
 
 struct fp_cpu_window *fp_cpu_window_open(void)

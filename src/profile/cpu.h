@@ -15,6 +15,9 @@ struct fp_pprof;
  * and through flightprof_cpu_start. */
 extern const struct fp_engine fp_cpu_engine;
 
+/* Sampling periods the table had no room for, ever. */
+uint64_t fp_cpu_lost_total(void);
+
 /*
  * A window on the CPU samples (the endpoint's profile?seconds=N): it
  * counts the samples taken from its opening to its end, sharing one table

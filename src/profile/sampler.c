@@ -63,10 +63,14 @@ static struct {
 static fp_sample_fn consumers[MAX_CONSUMERS];
 static int n_consumers;
 
+/* Periods sampled, and those whose stack could not be unwound at all. */
+static _Atomic uint64_t sampled, unwound_none;
+
 static void consume(const uintptr_t *pcs, int depth, uint64_t weight)
 {
     int tid = fp_self_tid();
 
+    atomic_fetch_add_explicit(&sampled, weight, memory_order_relaxed);
     for (int i = 0; i < n_consumers; i++)
         consumers[i](pcs, depth, tid, weight);
 }
@@ -138,6 +142,8 @@ __attribute__((noinline)) static void full_sample(const void *ucontext, uint64_t
     int depth = fp_unwind_from_signal(ucontext, sampler.mode, pcs, sampler.depth);
     if (depth > 0)
         consume(pcs, depth, weight);
+    else
+        atomic_fetch_add_explicit(&unwound_none, weight, memory_order_relaxed);
 }
 
 static void on_sigprof(int sig, siginfo_t *info, void *ucontext)
@@ -293,6 +299,12 @@ static void sigprof_taken(int sig)
 {
     (void)sig;
     fp_sampler_step_aside("the program installs its own SIGPROF handler");
+}
+
+void fp_sampler_counts(uint64_t *samples, uint64_t *lost)
+{
+    *samples = atomic_load_explicit(&sampled, memory_order_relaxed);
+    *lost = atomic_load_explicit(&unwound_none, memory_order_relaxed);
 }
 
 long fp_sampler_period_ns(void)

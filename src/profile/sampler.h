@@ -46,6 +46,10 @@ void fp_sampler_stop(void);
  * the sampler runs on for others frees it only after this. */
 void fp_sampler_wait_handlers(void);
 
+/* Sampling periods handed to the consumers so far, and those lost because
+ * no stack could be unwound. Async-signal-safe. */
+void fp_sampler_counts(uint64_t *samples, uint64_t *lost);
+
 /* The period of the sampler's last start in ns of thread CPU time, 0 if
  * it never started. Async-signal-safe. */
 long fp_sampler_period_ns(void);

@@ -38,6 +38,7 @@ struct build_ctx {
     const struct fp_siteprof *p;
     const struct fp_siteprof_mark *since;
     struct fp_pprof *profile;
+    int64_t *totals; /* fp_siteprof_totals' */
     bool failed;
 };
 
@@ -113,6 +114,27 @@ struct fp_pprof *fp_siteprof_build(struct fp_siteprof *p, const struct fp_sitepr
     }
     *failed = ctx.failed;
     return ctx.profile;
+}
+
+static void sum_site(void *arg, uint32_t id, const uintptr_t *pcs, int depth, uint64_t tag,
+                     const int64_t counters[FP_SITE_COUNTERS])
+{
+    struct build_ctx *ctx = arg;
+    int64_t values[FP_SITE_COUNTERS];
+
+    (void)pcs, (void)depth;
+    site_values(ctx->p, NULL, id, tag, counters, values);
+    for (int v = 0; v < ctx->p->kind->ntypes; v++)
+        ctx->totals[v] += values[v];
+}
+
+void fp_siteprof_totals(struct fp_siteprof *p, int64_t *totals)
+{
+    struct build_ctx ctx = {.p = p, .totals = totals};
+
+    for (int v = 0; v < p->kind->ntypes; v++)
+        totals[v] = 0;
+    fp_sitetab_foreach(p->sites, sum_site, &ctx);
 }
 
 struct mark_ctx {

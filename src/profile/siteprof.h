@@ -129,6 +129,10 @@ void fp_siteprof_mark_free(struct fp_siteprof_mark *m);
 struct fp_pprof *fp_siteprof_build(struct fp_siteprof *p, const struct fp_siteprof_mark *since,
                                    const char *default_type, bool *failed);
 
+/* Each sample type's total over every site now (kind->ntypes values), as
+ * the profile would show them. Lock-free. */
+void fp_siteprof_totals(struct fp_siteprof *p, int64_t *totals);
+
 /* The configured output for this process (a fork child's gets its pid),
  * written now; `at_exit` as for fp_siteprof_write_at_exit. Returns 0 or
  * -1 with errno. */

@@ -54,6 +54,7 @@ static struct {
     unsigned snapshot_on;
 } rec;
 static _Atomic uint64_t sequence;
+static _Atomic uint64_t written; /* snapshots written, for the endpoint's metrics */
 static _Atomic unsigned signal_trigger; /* enum fp_snap_trigger of a pending signal job */
 static pthread_mutex_t snapshot_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -368,7 +369,9 @@ static int take_snapshot(const char *path, enum fp_snap_trigger trigger, int exi
         req.sequence = atomic_fetch_add(&sequence, 1) + 1;
     }
     rc = fp_snapshot_write(path, &req, FP_SNAPSHOT_NORMAL);
-    if (rc != 0)
+    if (rc == 0)
+        atomic_fetch_add(&written, 1);
+    else
         fp_log("cannot write snapshot %s: %s", path, strerror(errno));
 out:
     saved = errno;
@@ -391,6 +394,13 @@ int fp_recorder_write_crash(int sig, int si_code, uint64_t fault_addr, int tid,
     if (next_path(path, &req.sequence) != 0)
         return -1;
     return fp_snapshot_write(path, &req, FP_SNAPSHOT_CRASH);
+}
+
+void fp_recorder_stats(struct fp_recorder_stats *out)
+{
+    out->snapshots = atomic_load(&written);
+    out->overwritten = fp_ring_overwritten_total();
+    out->dropped = fp_ring_dropped();
 }
 
 FP_EXPORT int flightprof_snapshot(const char *path)
@@ -489,6 +499,7 @@ static void after_fork_child(void)
     fp_ring_after_fork_child();
     fp_lineage_own_pattern(fp_lifecycle_config()->snapshot_path, rec.pattern);
     atomic_store(&sequence, 0);
+    atomic_store(&written, 0);
     atomic_store(&signal_trigger, 0);
     pthread_mutex_init(&snapshot_lock, NULL);
 }

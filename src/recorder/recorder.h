@@ -28,6 +28,14 @@ static inline bool fp_recorder_enabled(void)
     return __atomic_load_n(&fp_recorder_on, __ATOMIC_RELAXED);
 }
 
+/* What the recorder has counted, for the endpoint's metrics: snapshots
+ * written (not counting crash snapshots), events lost to newer ones, and
+ * events never recorded for want of a free chunk. */
+struct fp_recorder_stats {
+    uint64_t snapshots, overwritten, dropped;
+};
+void fp_recorder_stats(struct fp_recorder_stats *out);
+
 /* A thread was renamed (by any thread). */
 void fp_recorder_thread_rename(int tid, const char *name);
 

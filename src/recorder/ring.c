@@ -202,6 +202,16 @@ static _Atomic uint64_t *overwritten_counter(int tid)
     return &stats_overflow;
 }
 
+uint64_t fp_ring_overwritten_total(void)
+{
+    uint64_t n = atomic_load_explicit(&stats_overflow, memory_order_relaxed);
+
+    for (size_t i = 0; i < STAT_SLOTS; i++)
+        if (atomic_load_explicit(&stats[i].tid, memory_order_acquire))
+            n += atomic_load_explicit(&stats[i].overwritten, memory_order_relaxed);
+    return n;
+}
+
 uint64_t fp_ring_overwritten(int tid)
 {
     size_t h = (size_t)tid * 2654435761u % STAT_SLOTS;

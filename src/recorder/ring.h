@@ -143,6 +143,9 @@ size_t fp_ring_copy_chunk(size_t i, void *buf, int *tid, uint32_t *tag);
 /* Events of thread `tid` lost to newer ones so far. Async-signal-safe. */
 uint64_t fp_ring_overwritten(int tid);
 
+/* Events of every thread lost to newer ones so far. */
+uint64_t fp_ring_overwritten_total(void);
+
 /* Events never recorded because no chunk was free. Async-signal-safe. */
 uint64_t fp_ring_dropped(void);
 
