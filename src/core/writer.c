@@ -119,11 +119,20 @@ int fp_writer_write_and_free(struct fp_pprof *p, bool failed, bool skip_empty, c
     return rc;
 }
 
+/* What every in-memory entry ends with: *why set on failure, `p` freed. */
+static int settle(int rc, struct fp_pprof *p, const char **why)
+{
+    if (rc != 0 && !*why)
+        *why = strerror(errno);
+    fp_pprof_free(p);
+    return rc;
+}
+
 int fp_writer_encode_and_free(struct fp_pprof *p, bool failed, uint8_t **out, size_t *outlen,
                               const char **why)
 {
     struct fp_writer_host host;
-    const struct fp_writer_api *m = NULL;
+    const struct fp_writer_api *m;
     int rc = -1;
 
     *why = NULL;
@@ -131,8 +140,31 @@ int fp_writer_encode_and_free(struct fp_pprof *p, bool failed, uint8_t **out, si
         errno = ENOMEM;
     else if ((m = module(&host, why)))
         rc = m->pprof_encode(p, out, outlen, &host);
-    if (rc != 0 && !*why)
-        *why = strerror(errno);
-    fp_pprof_free(p);
-    return rc;
+    return settle(rc, p, why);
+}
+
+int fp_writer_text_and_free(struct fp_pprof *p, bool failed, const char *header, const char *record,
+                            const char *footer, char **out, size_t *outlen, const char **why)
+{
+    struct fp_writer_host host;
+    const struct fp_writer_api *m;
+    int rc = -1;
+
+    *why = NULL;
+    if (!p || failed)
+        errno = ENOMEM;
+    else if ((m = module(&host, why)))
+        rc = m->pprof_text(p, header, record, footer, out, outlen, &host);
+    return settle(rc, p, why);
+}
+
+int fp_writer_symbol_lines(const uint64_t *addrs, size_t n, char **out, size_t *outlen,
+                           const char **why)
+{
+    struct fp_writer_host host;
+    const struct fp_writer_api *m;
+
+    *why = NULL;
+    int rc = (m = module(&host, why)) ? m->symbol_lines(addrs, n, out, outlen, &host) : -1;
+    return settle(rc, NULL, why);
 }

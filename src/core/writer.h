@@ -21,7 +21,7 @@
 #include "mem.h"
 #include "pprof.h"
 
-#define FP_WRITER_ABI 3
+#define FP_WRITER_ABI 4
 #define FP_WRITER_SYMBOL "flightprof_writer_api"
 
 /* What the module needs from the library that loaded it. */
@@ -43,6 +43,12 @@ struct fp_writer_api {
      * memory from the host's allocator. Returns 0 or -1 with errno. */
     int (*pprof_encode)(struct fp_pprof *p, uint8_t **out, size_t *outlen,
                         const struct fp_writer_host *host);
+    /* fp_pprof_text and fp_pprof_symbol_lines (pprof_text.h), into the
+     * host's memory. Return 0 or -1 with errno. */
+    int (*pprof_text)(struct fp_pprof *p, const char *header, const char *record, const char *footer,
+                      char **out, size_t *outlen, const struct fp_writer_host *host);
+    int (*symbol_lines)(const uint64_t *addrs, size_t n, char **out, size_t *outlen,
+                        const struct fp_writer_host *host);
 };
 
 /* Library side (writer.c). The end of every profile write: writes `p`
@@ -59,5 +65,14 @@ int fp_writer_write_and_free(struct fp_pprof *p, bool failed, bool skip_empty, c
  * errno and *why set to what went wrong. */
 int fp_writer_encode_and_free(struct fp_pprof *p, bool failed, uint8_t **out, size_t *outlen,
                               const char **why);
+
+/* The same, as Go's debug=1 text (fp_pprof_text's arguments). */
+int fp_writer_text_and_free(struct fp_pprof *p, bool failed, const char *header, const char *record,
+                            const char *footer, char **out, size_t *outlen, const char **why);
+
+/* Go's /debug/pprof/symbol answer for addrs[0..n) (fp_pprof_symbol_lines).
+ * Returns 0, or -1 with errno and *why set. */
+int fp_writer_symbol_lines(const uint64_t *addrs, size_t n, char **out, size_t *outlen,
+                           const char **why);
 
 #endif

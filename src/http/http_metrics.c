@@ -9,7 +9,6 @@
 #include "http_metrics.h"
 
 #include <dirent.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -28,28 +27,11 @@
 
 #define EXPOSITION_MAX (16 * 1024)
 
-struct text {
-    char *buf;
-    size_t len;
-};
-
-static void emit(struct text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void emit(struct text *t, const char *fmt, ...)
-{
-    va_list ap;
-
-    va_start(ap, fmt);
-    int n = vsnprintf(t->buf + t->len, EXPOSITION_MAX - t->len, fmt, ap);
-    va_end(ap);
-    if (n > 0)
-        t->len += (size_t)n < EXPOSITION_MAX - t->len ? (size_t)n : EXPOSITION_MAX - 1 - t->len;
-}
-
 /* One metric with its HELP and TYPE lines. */
-static void metric(struct text *t, const char *name, const char *type, const char *help,
+static void metric(struct fp_http_text *t, const char *name, const char *type, const char *help,
                    double value)
 {
-    emit(t, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, value);
+    fp_http_text_add(t, "# HELP %s %s\n# TYPE %s %s\n%s %.17g\n", name, help, name, type, name, value);
 }
 
 static double boot_time(void)
@@ -117,7 +99,7 @@ static int thread_states(int counts[STATES])
 
 /* What flightprof's collectors have counted; a profile that is off has
  * no metrics (absent, not zero: nothing was measured). */
-static void collector_metrics(struct text *t)
+static void collector_metrics(struct fp_http_text *t)
 {
     struct fp_siteprof *heap = fp_heapprof_profile(), *mutex = fp_mutexprof_profile();
     uint64_t samples, unwound_none;
@@ -162,7 +144,7 @@ static void collector_metrics(struct text *t)
 
 void fp_http_metrics(struct fp_http_reply *out)
 {
-    struct text t = {fp_mem_alloc(EXPOSITION_MAX), 0};
+    struct fp_http_text t;
     char line[2048], *f[24];
     double tick = (double)sysconf(_SC_CLK_TCK), page = (double)sysconf(_SC_PAGESIZE);
     struct rlimit rl;
@@ -170,7 +152,8 @@ void fp_http_metrics(struct fp_http_reply *out)
 
     memset(out, 0, sizeof(*out));
     /* Fields 14, 15 (utime, stime), 22 (starttime), 23 (vsize), 24 (rss). */
-    if (!t.buf || fp_procfs_stat_fields("/proc/self/stat", line, sizeof(line), f, 24) < 22) {
+    if (!fp_http_text_init(&t, EXPOSITION_MAX) ||
+        fp_procfs_stat_fields("/proc/self/stat", line, sizeof(line), f, 24) < 22) {
         fp_mem_free(t.buf);
         fp_http_error(500, "cannot read /proc/self/stat", out);
         return;
@@ -191,13 +174,10 @@ void fp_http_metrics(struct fp_http_reply *out)
                rl.rlim_cur == RLIM_INFINITY ? -1 : (double)rl.rlim_cur);
     int threads = thread_states(states);
     metric(&t, "process_threads", "gauge", "Number of the program's OS threads.", threads);
-    emit(&t, "# HELP flightprof_threads The program's threads by kernel state.\n"
+    fp_http_text_add(&t, "# HELP flightprof_threads The program's threads by kernel state.\n"
              "# TYPE flightprof_threads gauge\n");
     for (int i = 0; i < STATES; i++)
-        emit(&t, "flightprof_threads{state=\"%s\"} %d\n", state_names[i], states[i]);
+        fp_http_text_add(&t, "flightprof_threads{state=\"%s\"} %d\n", state_names[i], states[i]);
     collector_metrics(&t);
-    out->status = 200;
-    out->type = "text/plain; version=0.0.4; charset=utf-8";
-    out->body = out->owned = t.buf;
-    out->len = t.len;
+    fp_http_reply_text(out, "text/plain; version=0.0.4; charset=utf-8", &t);
 }

@@ -105,20 +105,160 @@ void fp_http_profile_cpu(const struct fp_http_request *req, struct fp_http_reply
         .ready_ns = after_seconds(seconds), .state = w, .finish = cpu_finish, .cancel = cpu_cancel};
 }
 
+/* ---- symbols -------------------------------------------------------------- */
+
+/* Go's parsing: words split at '+', each strconv.ParseUint(word, 0, 64);
+ * what does not parse, or is 0, is skipped. */
+static size_t parse_addresses(const char *s, size_t len, uint64_t *addrs, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t at = 0; at <= len && n < max;) {
+        const char *plus = memchr(s + at, '+', len - at);
+        size_t end = plus ? (size_t)(plus - s) : len;
+        char word[32], *stop;
+        if (end - at > 0 && end - at < sizeof(word)) {
+            memcpy(word, s + at, end - at);
+            word[end - at] = '\0';
+            errno = 0;
+            unsigned long long v = strtoull(word, &stop, 0);
+            if (errno == 0 && *stop == '\0' && word[0] != '-' && word[0] != '+' && v)
+                addrs[n++] = v;
+        }
+        at = end + 1;
+    }
+    return n;
+}
+
+void fp_http_symbol(const struct fp_http_request *req, const char *body, size_t body_len,
+                    struct fp_http_reply *out)
+{
+    bool post = strcmp(req->method, "POST") == 0;
+    const char *in = post ? body : req->query;
+    size_t len = post ? body_len : strlen(req->query);
+    size_t max = len / 2 + 1; /* a word and its '+' take two bytes at least */
+    uint64_t *addrs = fp_mem_alloc(max * sizeof(*addrs));
+    char *text, msg[256];
+    const char *why;
+
+    if (!addrs) {
+        fp_http_error(500, "out of memory", out);
+        return;
+    }
+    size_t n = parse_addresses(in, len, addrs, max);
+    int rc = fp_writer_symbol_lines(addrs, n, &text, &len, &why);
+    fp_mem_free(addrs);
+    if (rc != 0) {
+        snprintf(msg, sizeof(msg), "Could not look up symbols: %s", why);
+        fp_http_error(500, msg, out);
+        return;
+    }
+    fp_http_reply_static(out, 200, FP_HTTP_TEXT, text, len);
+    out->owned = text;
+    fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
+}
+
 /* ---- site profiles: now, or a delta -------------------------------------- */
 
+/* Go's debug=1 texts (legacy formats, which go tool pprof parses): the
+ * values are flightprof's estimates already, so the texts say that
+ * nothing is left to scale (heap_v2/1, sampling period=1) and a last
+ * comment says how they were sampled. */
+static void heap_text(struct fp_siteprof *p, char *header, char *footer, size_t len)
+{
+    int64_t v[4]; /* alloc_objects, alloc_space, inuse_objects, inuse_space */
+
+    fp_siteprof_totals(p, v);
+    snprintf(header, len, "heap profile: %lld: %lld [%lld: %lld] @ heap_v2/1\n", (long long)v[2],
+             (long long)v[3], (long long)v[0], (long long)v[1]);
+    snprintf(footer, len,
+             "# flightprof: estimates from allocations sampled every %llu bytes on average\n",
+             (unsigned long long)p->rate);
+}
+
+static void mutex_text(struct fp_siteprof *p, char *header, char *footer, size_t len)
+{
+    snprintf(header, len, "--- mutex:\ncycles/second=1000000000\nsampling period=1\n");
+    snprintf(footer, len, "# flightprof: delays in nanoseconds; one contention in %llu recorded\n",
+             (unsigned long long)p->rate);
+}
+
 struct named {
-    const char *name;
+    const char *name, *about;             /* the index's line */
     struct fp_siteprof *(*profile)(void); /* NULL when off */
     const char *default_type;             /* NULL: pprof's (the last type) */
     const char *env;                      /* what turns it on */
+    /* debug=1: the text's header and footer, and a sample's record
+     * (fp_pprof_text) */
+    void (*text)(struct fp_siteprof *p, char *header, char *footer, size_t len);
+    const char *record;
 };
 
 static const struct named named[] = {
-    {"heap", fp_heapprof_profile, "inuse_space", "FLIGHTPROF_HEAP"},
-    {"allocs", fp_heapprof_profile, "alloc_space", "FLIGHTPROF_HEAP"},
-    {"mutex", fp_mutexprof_profile, NULL, "FLIGHTPROF_MUTEX"},
+    {"allocs", "A sampling of all past memory allocations.", fp_heapprof_profile, "alloc_space",
+     "FLIGHTPROF_HEAP", heap_text, "{2}: {3} [{0}: {1}] @"},
+    {"heap", "A sampling of memory allocations of live objects (inuse_space by default).",
+     fp_heapprof_profile, "inuse_space", "FLIGHTPROF_HEAP", heap_text, "{2}: {3} [{0}: {1}] @"},
+    {"mutex", "Stack traces of waiters on contended locks, with the time they waited.",
+     fp_mutexprof_profile, NULL, "FLIGHTPROF_MUTEX", mutex_text, "{1} {0} @"},
 };
+#define NAMED (sizeof(named) / sizeof(named[0]))
+
+void fp_http_profile_index(struct fp_http_reply *out)
+{
+    struct fp_http_text t;
+
+    if (!fp_http_text_init(&t, 8192)) {
+        fp_http_error(500, "out of memory", out);
+        return;
+    }
+    fp_http_text_add(&t, "<html>\n<head>\n<title>/debug/pprof/</title>\n"
+        "<style>.profile-name{display:inline-block; width:6rem;}</style>\n</head>\n<body>\n"
+        "/debug/pprof/\n<br>\n<p>Set debug=1 as a query parameter to export in legacy text format</p>\n"
+        "<br>\nTypes of profiles available:\n<table>\n<thead><td>Count</td><td>Profile</td></thead>\n");
+    for (size_t i = 0; i < NAMED; i++) {
+        struct fp_siteprof *p = named[i].profile();
+        if (p)
+            fp_http_text_add(&t, "<tr><td>%u</td><td><a href=\"%s?debug=1\">%s</a></td></tr>\n",
+                fp_sitetab_count_sites(p->sites), named[i].name, named[i].name);
+        else
+            fp_http_text_add(&t, "<tr><td>off</td><td>%s</td></tr>\n", named[i].name);
+    }
+    fp_http_text_add(&t, "<tr><td></td><td><a href=\"profile\">profile</a></td></tr>\n"
+        "<tr><td></td><td><a href=\"cmdline\">cmdline</a></td></tr>\n"
+        "<tr><td></td><td><a href=\"symbol\">symbol</a></td></tr>\n</table>\n"
+        "<br>\n<p>\nProfile Descriptions:\n<ul>\n");
+    for (size_t i = 0; i < NAMED; i++)
+        fp_http_text_add(&t, "<li><div class=profile-name>%s: </div> %s</li>\n", named[i].name, named[i].about);
+    fp_http_text_add(&t, "<li><div class=profile-name>profile: </div> CPU profile. You can specify the duration in the "
+        "seconds GET parameter. After you get the profile file, use the go tool pprof command to "
+        "investigate the profile.</li>\n"
+        "<li><div class=profile-name>cmdline: </div> The command line of this process, arguments "
+        "separated by NUL bytes.</li>\n"
+        "<li><div class=profile-name>symbol: </div> Function names of addresses, for pprof.</li>\n"
+        "</ul>\n</p>\n<p>Served by flightprof.</p>\n</body>\n</html>\n");
+    fp_http_reply_text(out, "text/html; charset=utf-8", &t);
+}
+
+/* ?debug=N, N != 0: the profile so far as Go's text. */
+static void serve_text(const struct named *n, struct fp_siteprof *p, struct fp_http_reply *out)
+{
+    char header[256], footer[256], msg[256], *text;
+    size_t len;
+    const char *why;
+    bool failed;
+
+    n->text(p, header, footer, sizeof(header));
+    struct fp_pprof *now = fp_siteprof_build(p, NULL, n->default_type, &failed);
+    if (fp_writer_text_and_free(now, failed, header, n->record, footer, &text, &len, &why) != 0) {
+        snprintf(msg, sizeof(msg), "Could not write the %s profile: %s", n->name, why);
+        fp_http_error(500, msg, out);
+        return;
+    }
+    fp_http_reply_static(out, 200, FP_HTTP_TEXT, text, len);
+    out->owned = text;
+    fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
+}
 
 struct delta {
     const struct named *n;
@@ -181,8 +321,9 @@ bool fp_http_profile_named(const char *name, const struct fp_http_request *req,
 {
     const struct named *n = NULL;
     char msg[256], s[8];
+    long long debug;
 
-    for (size_t i = 0; i < sizeof(named) / sizeof(named[0]) && !n; i++)
+    for (size_t i = 0; i < NAMED && !n; i++)
         if (strcmp(name, named[i].name) == 0)
             n = &named[i];
     if (!n)
@@ -194,6 +335,8 @@ bool fp_http_profile_named(const char *name, const struct fp_http_request *req,
         fp_http_error(500, msg, out);
     } else if (fp_http_query_get(req->query, "seconds", s, sizeof(s)) == 0) {
         serve_delta(n, p, req, out);
+    } else if (query_int(req, "debug", &debug) && debug != 0) {
+        serve_text(n, p, out);
     } else {
         bool failed;
         struct fp_pprof *now = fp_siteprof_build(p, NULL, n->default_type, &failed);

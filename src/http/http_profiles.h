@@ -24,4 +24,13 @@ void fp_http_profile_cpu(const struct fp_http_request *req, struct fp_http_reply
 bool fp_http_profile_named(const char *name, const struct fp_http_request *req,
                            struct fp_http_reply *out);
 
+/* /debug/pprof/: Go's index, each profile with its count of records now
+ * (a profile that is off shows none), links and a line about it. */
+void fp_http_profile_index(struct fp_http_reply *out);
+
+/* /debug/pprof/symbol: Go's answer for the addresses, '+'-separated, in
+ * the query (GET) or in `body` (POST). */
+void fp_http_symbol(const struct fp_http_request *req, const char *body, size_t body_len,
+                    struct fp_http_reply *out);
+
 #endif

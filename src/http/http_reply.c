@@ -5,6 +5,7 @@
  */
 #include "http_reply.h"
 
+#include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -39,6 +40,34 @@ void fp_http_reply_static(struct fp_http_reply *out, unsigned status, const char
     out->type = type;
     out->body = body;
     out->len = len;
+}
+
+bool fp_http_text_init(struct fp_http_text *t, size_t cap)
+{
+    t->buf = fp_mem_alloc(cap);
+    t->len = 0;
+    t->cap = t->buf ? cap : 0;
+    return t->buf != NULL;
+}
+
+void fp_http_text_add(struct fp_http_text *t, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (t->len + 1 >= t->cap)
+        return;
+    va_start(ap, fmt);
+    int n = vsnprintf(t->buf + t->len, t->cap - t->len, fmt, ap);
+    va_end(ap);
+    if (n > 0)
+        t->len += (size_t)n < t->cap - t->len ? (size_t)n : t->cap - 1 - t->len;
+}
+
+void fp_http_reply_text(struct fp_http_reply *out, const char *type, struct fp_http_text *t)
+{
+    fp_http_reply_static(out, 200, type, t->buf, t->len);
+    out->owned = t->buf;
+    t->buf = NULL;
 }
 
 void fp_http_reply_header(struct fp_http_reply *out, const char *name, const char *value)

@@ -5,6 +5,7 @@
 #ifndef FLIGHTPROF_HTTP_REPLY_H
 #define FLIGHTPROF_HTTP_REPLY_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -42,6 +43,20 @@ struct fp_http_reply {
 /* Fills `out` with a static `body` of `len` bytes. */
 void fp_http_reply_static(struct fp_http_reply *out, unsigned status, const char *type,
                           const char *body, size_t len);
+
+/* A text answer built in a buffer of fixed size: what does not fit is
+ * dropped (the endpoint's pages are far smaller). */
+struct fp_http_text {
+    char *buf; /* fp_mem memory, or NULL when it could not be had */
+    size_t len, cap;
+};
+
+/* Takes a buffer of `cap` bytes; false when out of memory. */
+bool fp_http_text_init(struct fp_http_text *t, size_t cap);
+void fp_http_text_add(struct fp_http_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Fills `out` with the text (which it then owns): 200 and `type`. */
+void fp_http_reply_text(struct fp_http_reply *out, const char *type, struct fp_http_text *t);
 
 /* Adds the header "name: value" to `out` (dropped if it has no room,
  * which no handler's headers come near). */

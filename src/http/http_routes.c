@@ -65,20 +65,11 @@ static void serve_cmdline(struct fp_http_reply *out)
     fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
 }
 
-static const char index_html[] =
-    "<html>\n<head>\n<title>/debug/pprof/</title>\n</head>\n<body>\n"
-    "/debug/pprof/<br>\n<br>\n"
-    "<p>Served by flightprof for this process. Profiles and their descriptions:</p>\n"
-    "<table>\n"
-    "<tr><td><a href=\"cmdline\">cmdline</a></td>"
-    "<td>The command line of this process, arguments separated by NUL bytes.</td></tr>\n"
-    "</table>\n</body>\n</html>\n";
-
 static void serve_pprof(const char *name, const struct fp_http_request *req,
                         struct fp_http_reply *out)
 {
     if (!*name)
-        fp_http_reply_static(out, 200, "text/html; charset=utf-8", index_html, sizeof(index_html) - 1);
+        fp_http_profile_index(out);
     else if (strcmp(name, "cmdline") == 0)
         serve_cmdline(out);
     else if (strcmp(name, "profile") == 0)
@@ -90,11 +81,11 @@ static void serve_pprof(const char *name, const struct fp_http_request *req,
 void fp_http_routes_handle(const struct fp_http_request *req, const char *body, size_t body_len,
                            struct fp_http_reply *out)
 {
-    (void)body, (void)body_len;
-
     if (!authorized(req)) {
         fp_http_reply_static(out, 401, FP_HTTP_TEXT, "Unauthorized\n", 13);
         fp_http_reply_header(out, "WWW-Authenticate", "Bearer");
+    } else if (strcmp(req->path, PPROF_PREFIX "symbol") == 0) {
+        fp_http_symbol(req, body, body_len, out); /* any method, as Go's handler */
     } else if (strcmp(req->method, "GET") != 0 && strcmp(req->method, "HEAD") != 0) {
         fp_http_reply_static(out, 405, FP_HTTP_TEXT, "Method Not Allowed\n", 19);
         fp_http_reply_header(out, "Allow", "GET, HEAD");

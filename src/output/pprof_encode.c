@@ -24,7 +24,7 @@
 #include "proto/profile.pb-c.h"
 #include "symbolize.h"
 
-#define MAX_INLINE_FRAMES 64
+
 
 /* ---- encoding --------------------------------------------------------- */
 
@@ -111,8 +111,8 @@ static int symbolize_location(struct encoder *e, size_t i)
     msg->address = loc->addr;
     const struct fp_mapping *m = fp_maps_find(e->maps, loc->addr);
     msg->mapping_id = m ? (uint64_t)(m - e->maps->v) + 1 : 0;
-    struct fp_frame frames[MAX_INLINE_FRAMES];
-    int n = e->sym ? fp_symbolize(e->sym, loc->addr, frames, MAX_INLINE_FRAMES) : 0;
+    struct fp_frame frames[FP_INLINE_FRAMES_MAX];
+    int n = e->sym ? fp_symbolize(e->sym, loc->addr, frames, FP_INLINE_FRAMES_MAX) : 0;
     for (int f = 0; f < n; f++) {
         struct function_key key = {
             .name = fp_pprof_intern(p, frames[f].function),

@@ -14,6 +14,9 @@
 
 struct fp_symbolizer;
 
+/* The most frames one address can stand for (its inlined calls). */
+#define FP_INLINE_FRAMES_MAX 64
+
 /* One source-level frame. Strings belong to the symbolizer. */
 struct fp_frame {
     const char *function;    /* demangled name without its parameter list,

@@ -8,6 +8,7 @@
 
 #include "mem.h"
 #include "pprof_encode.h"
+#include "pprof_text.h"
 #include "symcache.h"
 #include "writer_log.h"
 
@@ -32,8 +33,24 @@ static int pprof_encode(struct fp_pprof *p, uint8_t **out, size_t *outlen,
     return fp_pprof_encode(p, NULL, out, outlen);
 }
 
+static int pprof_text(struct fp_pprof *p, const char *header, const char *record, const char *footer,
+                      char **out, size_t *outlen, const struct fp_writer_host *host)
+{
+    use_host(host);
+    return fp_pprof_text(p, header, record, footer, out, outlen);
+}
+
+static int symbol_lines(const uint64_t *addrs, size_t n, char **out, size_t *outlen,
+                        const struct fp_writer_host *host)
+{
+    use_host(host);
+    return fp_pprof_symbol_lines(addrs, n, out, outlen);
+}
+
 __attribute__((visibility("default"))) const struct fp_writer_api flightprof_writer_api = {
     .abi = FP_WRITER_ABI,
     .pprof_write = pprof_write,
     .pprof_encode = pprof_encode,
+    .pprof_text = pprof_text,
+    .symbol_lines = symbol_lines,
 };
