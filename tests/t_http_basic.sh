@@ -8,7 +8,9 @@ source "$FP_ROOT/tests/lib.sh"
 
 prog=$FP_PROGS/http_host
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+# On any exit every program started is killed, and its fp_run shell: the
+# shell alone would leave the program running.
+trap 'for p in "${pids[@]}"; do pkill -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done' EXIT
 
 # Starts the program with the endpoint at $1 (more FLIGHTPROF_* from the
 # caller's environment); sets $url from the announced address.

@@ -11,7 +11,9 @@ source "$FP_ROOT/tests/lib.sh"
 
 prog=$FP_PROGS/http_busy
 pids=()
-trap 'for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done' EXIT
+# On any exit every program started is killed, and its fp_run shell: the
+# shell alone would leave the program running.
+trap 'for p in "${pids[@]}"; do pkill -P "$p" 2>/dev/null || true; kill "$p" 2>/dev/null || true; done' EXIT
 
 serve() { # NAME (FLIGHTPROF_* from the caller's environment)
     FLIGHTPROF_LOG=$FP_TMP/$1.log FLIGHTPROF_HTTP=127.0.0.1:0 fp_run "$prog" "$FP_TMP/$1.stop" \

@@ -293,6 +293,17 @@ bool fp_config_any_output(const struct fp_config *cfg)
            cfg->http_addr[0];
 }
 
+/* At least a second: each period writes every profile, symbolized. */
+static void load_period(struct fp_config *cfg)
+{
+    load_u64("FLIGHTPROF_PERIOD", parse_duration, "a duration like 60s", &cfg->period_ns);
+    if (cfg->period_ns && cfg->period_ns < 1000000000ull) {
+        fp_log("FLIGHTPROF_PERIOD=%s is under a second; profiles are written once, at exit",
+               getenv("FLIGHTPROF_PERIOD"));
+        cfg->period_ns = 0;
+    }
+}
+
 /* A profile the endpoint serves: on with a file pattern, or with the
  * endpoint alone; "off" keeps it off either way. */
 static bool load_profile(const char *name, const struct fp_config *cfg, char *path)
@@ -323,6 +334,7 @@ void fp_config_load(struct fp_config *cfg)
     load_int("FLIGHTPROF_HZ", 1, FP_HZ_MAX, &cfg->hz);
     load_unwind(cfg);
     load_int("FLIGHTPROF_DEPTH", 1, FP_DEPTH_MAX, &cfg->depth);
+    load_period(cfg);
 
     load_path("FLIGHTPROF_SNAPSHOT", cfg->snapshot_path);
     load_u64("FLIGHTPROF_RECORDER_SIZE", parse_size, "a size like 8MiB",

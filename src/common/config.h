@@ -51,6 +51,9 @@ struct fp_config {
     char mutex_path[PATH_MAX];
     uint64_t mutex_rate;          /* record one contention in N */
 
+    /* Continuous profiling to files: FLIGHTPROF_PERIOD. */
+    uint64_t period_ns;           /* 0 when off */
+
     /* Live endpoint: FLIGHTPROF_HTTP, _HTTP_TOKEN (http_addr.h says the
      * address syntax). */
     char http_addr[PATH_MAX];     /* "" when off */

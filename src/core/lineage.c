@@ -30,14 +30,30 @@ void fp_lineage_own_pattern(const char *pattern, char *out)
     fp_pattern_own(pattern, fp_lineage_descendant(), out, PATH_MAX);
 }
 
+static void expand(const char *own, int64_t start_wall_ns, uint64_t seq, char *out)
+{
+    if (fp_pattern_expand(own, getpid(), (uint64_t)(start_wall_ns / 1000000000), seq, out,
+                          PATH_MAX) != 0)
+        memcpy(out, own, PATH_MAX);
+}
+
 void fp_lineage_output_path(const char *pattern, int64_t start_wall_ns, char *out)
 {
     char own[PATH_MAX];
 
     fp_lineage_own_pattern(pattern, own);
-    if (fp_pattern_expand(own, getpid(), (uint64_t)(start_wall_ns / 1000000000), 0, out,
-                          PATH_MAX) != 0)
-        memcpy(out, own, PATH_MAX);
+    expand(own, start_wall_ns, 0, out);
+}
+
+void fp_lineage_period_path(const char *pattern, int64_t start_wall_ns, uint64_t seq, char *out)
+{
+    char own[PATH_MAX];
+    size_t len;
+
+    fp_lineage_own_pattern(pattern, own);
+    if (!strstr(own, "%n") && (len = strlen(own)) + 3 < PATH_MAX)
+        memcpy(own + len, ".%n", 4);
+    expand(own, start_wall_ns, seq, out);
 }
 
 /* Whether this process is the root of a profiled tree, found without

@@ -41,4 +41,8 @@ void fp_lineage_own_pattern(const char *pattern, char *out);
  */
 void fp_lineage_output_path(const char *pattern, int64_t start_wall_ns, char *out);
 
+/* The same for period `seq` of a periodic profile (period.h): %n is the
+ * period's number, appended as ".%n" to a pattern without it. */
+void fp_lineage_period_path(const char *pattern, int64_t start_wall_ns, uint64_t seq, char *out);
+
 #endif

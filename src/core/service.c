@@ -1,7 +1,8 @@
 /*
  * The service thread. Owns the job table (written before jobs are posted,
  * read by the thread), the pending-job bits (set by posters, cleared by the
- * thread), the futex word the thread sleeps on and the thread's handle.
+ * thread), the periodic job, the futex word the thread sleeps on and the
+ * thread's handle.
  *
  * Signal context: fp_service_post.
  */
@@ -14,14 +15,19 @@
 #include <stdbool.h>
 #include <stdint.h>
 #include <sys/syscall.h>
+#include <time.h>
 #include <unistd.h>
 
+#include "clock.h"
 #include "libc.h"
 #include "log.h"
 #include "self.h"
 #include "threads.h"
 
 static void (*jobs[FP_JOB_COUNT])(void);
+/* The periodic job (set at load) and when it is next due (the thread's). */
+static void (*every_fn)(void);
+static uint64_t every_ns, next_due_ns;
 static _Atomic unsigned pending;
 /* Bumped by every post (and by stop); the thread sleeps while it is
  * unchanged. */
@@ -33,6 +39,32 @@ static pthread_mutex_t start_lock = PTHREAD_MUTEX_INITIALIZER;
 void fp_service_register(enum fp_service_job job, void (*fn)(void))
 {
     jobs[job] = fn;
+}
+
+void fp_service_every(uint64_t period_ns, void (*fn)(void))
+{
+    every_ns = period_ns;
+    every_fn = fn;
+    next_due_ns = fp_clock_ns(CLOCK_MONOTONIC) + period_ns;
+}
+
+/* Runs the periodic job if it is due; returns the futex timeout until it
+ * is next due, or NULL to wait for a post alone. */
+static const struct timespec *run_due(struct timespec *ts)
+{
+    if (!every_fn)
+        return NULL;
+    uint64_t now = fp_clock_ns(CLOCK_MONOTONIC);
+    if (now >= next_due_ns) {
+        every_fn();
+        now = fp_clock_ns(CLOCK_MONOTONIC);
+        while (next_due_ns <= now)
+            next_due_ns += every_ns;
+    }
+    uint64_t wait = next_due_ns - now;
+    ts->tv_sec = (time_t)(wait / 1000000000u);
+    ts->tv_nsec = (long)(wait % 1000000000u);
+    return ts;
 }
 
 static void futex_wake(void)
@@ -55,13 +87,15 @@ static void *service_main(void *arg)
     (void)arg;
     while (!atomic_load(&quitting)) {
         uint32_t seq = atomic_load(&wake_seq);
+        struct timespec ts;
         if (atomic_load(&pending)) {
             run_pending();
             continue;
         }
-        if (atomic_load(&quitting))
-            break;
-        fp_libc_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAIT_PRIVATE, seq, 0, 0, 0);
+        const struct timespec *timeout = run_due(&ts);
+        if (atomic_load(&quitting) || atomic_load(&pending))
+            continue;
+        fp_libc_syscall(SYS_futex, (long)&wake_seq, FUTEX_WAIT_PRIVATE, seq, (long)timeout, 0, 0);
     }
     return NULL;
 }
@@ -112,6 +146,8 @@ int fp_service_post(enum fp_service_job job)
 
 void fp_service_after_fork_child(void)
 {
+    if (every_fn) /* the child's periods start now */
+        next_due_ns = fp_clock_ns(CLOCK_MONOTONIC) + every_ns;
     atomic_store(&running, false);
     atomic_store(&pending, 0);
     pthread_mutex_init(&start_lock, NULL);

@@ -9,6 +9,8 @@
 #ifndef FLIGHTPROF_SERVICE_H
 #define FLIGHTPROF_SERVICE_H
 
+#include <stdint.h>
+
 enum fp_service_job {
     FP_JOB_SNAPSHOT,   /* the snapshot signal arrived */
     FP_JOB_HEAP_WRITE, /* FLIGHTPROF_HEAP_SIGNAL arrived */
@@ -19,6 +21,11 @@ enum fp_service_job {
 
 /* Sets the function run for `job`. Call before posting it. */
 void fp_service_register(enum fp_service_job job, void (*fn)(void));
+
+/* Runs `fn` on the service thread every `period_ns` from now (one such
+ * job; missed periods are skipped, not run twice). Call at load, before
+ * the thread starts. */
+void fp_service_every(uint64_t period_ns, void (*fn)(void));
 
 /*
  * Starts the service thread if it is not running (not from a handler).

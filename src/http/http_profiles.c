@@ -278,6 +278,11 @@ static void delta_finish(void *state, struct fp_http_reply *out)
     char filename[64];
     bool failed;
     struct fp_pprof *p = fp_siteprof_build(d->p, &d->since, d->n->default_type, &failed);
+    int64_t end_mono = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
+
+    /* Stamped as Go stamps a delta: at its end. */
+    if (p)
+        fp_pprof_set_time(p, (int64_t)fp_clock_ns(CLOCK_REALTIME), end_mono - d->since.mono_ns);
 
     snprintf(filename, sizeof(filename), "%s-delta", d->n->name);
     reply_profile(p, failed, d->n->name, filename, out);

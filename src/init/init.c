@@ -24,6 +24,7 @@
 #include "lifecycle.h"
 #include "lineage.h"
 #include "mutexprof.h"
+#include "period.h"
 #include "recorder.h"
 #include "sampler.h"
 #include "self.h"
@@ -34,6 +35,7 @@
 
 static const struct fp_engine *const engines[] = {
     &fp_recorder_engine,
+    &fp_period_engine, /* before the profiles: their last period comes before their exit */
     &fp_heap_engine,
     &fp_mutex_engine,
     &fp_cpu_engine,

@@ -25,6 +25,7 @@
 #include "log.h"
 #include "mem.h"
 #include "outfile.h"
+#include "period.h"
 #include "pprof.h"
 #include "sampler.h"
 #include "self.h"
@@ -54,6 +55,7 @@ static struct {
     int64_t period_ns;         /* the sampler's, when the table was made */
     uint64_t retired_lost;     /* lost samples of tables freed */
     bool file_on;              /* the profile written to `pattern` */
+    bool periodic;             /* ... every FLIGHTPROF_PERIOD (period.h) */
     struct fp_cpu_window file;
     char pattern[PATH_MAX];    /* as given; expanded when written (a fork
                                   child's %p is its own) */
@@ -256,11 +258,34 @@ static int start_locked(const char *pattern, int hz)
     return 0;
 }
 
+/* Period `seq` of the file profile: its samples since the last one, and
+ * a new window from now. This function must be called in the internal
+ * scope. */
+static int write_period(uint64_t seq)
+{
+    char path[PATH_MAX];
+    bool failed;
+    int rc = 0;
+
+    fp_libc_pthread_mutex_lock(&cpu_lock);
+    if (cpu.file_on && cpu.periodic) {
+        /* The next period starts as this one's samples are taken, not
+         * once they are written: writing takes time. */
+        struct fp_pprof *profile = build(&cpu.file, &failed);
+        fp_lineage_period_path(cpu.pattern, cpu.file.start_wall_ns, seq, path);
+        fp_stacktab_mark_free(&cpu.file.since);
+        window_start(&cpu.file);
+        rc = fp_writer_write_and_free(profile, failed, fp_lineage_descendant(), "CPU", path);
+    }
+    pthread_mutex_unlock(&cpu_lock);
+    return rc;
+}
+
 /* This function must be called with cpu_lock held and the file profile
- * on. */
+ * on. A periodic profile's last period was written before its exit. */
 static int stop_locked(bool at_exit)
 {
-    int rc = write_profile(at_exit);
+    int rc = cpu.periodic && at_exit ? 0 : write_profile(at_exit);
 
     fp_stacktab_mark_free(&cpu.file.since);
     cpu.file_on = false;
@@ -387,6 +412,10 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
     (void)hooks; /* samples come from the sampler, not from wrappers */
     fp_sampler_add_consumer(on_sample);
+    if (cfg->cpu_path[0] && cfg->period_ns) {
+        cpu.periodic = true;
+        fp_period_add(write_period);
+    }
     if (cfg->cpu_path[0] && start_locked(cfg->cpu_path, cfg->hz) != 0)
         fp_log("FLIGHTPROF_CPU=%s: cannot start the CPU profiler: %s; running unprofiled",
                cfg->cpu_path,

@@ -27,6 +27,7 @@
 #include "hooks.h"
 #include "interpose.h"
 #include "log.h"
+#include "period.h"
 #include "poisson.h"
 #include "pprof.h"
 #include "self.h"
@@ -239,6 +240,8 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
         fp_log("cannot reserve memory for the heap profile: %s; not profiling", strerror(errno));
         return false;
     }
+    if (heap.periodic)
+        fp_period_add(heap_period);
     if (cfg->heap_signal && cfg->heap_path[0])
         catch_heap_signal(cfg->heap_signal);
     heap.on = true;

@@ -20,6 +20,7 @@
 #include "hooks.h"
 #include "interpose.h"
 #include "log.h"
+#include "period.h"
 #include "poisson.h"
 #include "pprof.h"
 #include "self.h"
@@ -108,6 +109,8 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
         fp_log("cannot reserve memory for the mutex profile: %s; not profiling", strerror(errno));
         return false;
     }
+    if (mx.periodic)
+        fp_period_add(mutex_period);
     mx.on = true;
     *hooks |= FP_HOOKS(FP_HOOK_LOCK, FP_FEED_PROFILE);
     return true;

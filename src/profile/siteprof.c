@@ -29,7 +29,10 @@ int fp_siteprof_start(struct fp_siteprof *p, const struct fp_siteprof_kind *kind
     p->start_wall_ns = (int64_t)fp_clock_ns(CLOCK_REALTIME);
     p->start_mono_ns = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
     p->sites = fp_sitetab_new(kind->max_sites, kind->max_frames);
-    return p->sites ? 0 : -1;
+    if (!p->sites)
+        return -1;
+    p->periodic = cfg->period_ns && pattern[0];
+    return p->periodic ? fp_siteprof_mark(p, &p->period_since) : 0;
 }
 
 /* ---- building ----------------------------------------------------------- */
@@ -101,10 +104,9 @@ struct fp_pprof *fp_siteprof_build(struct fp_siteprof *p, const struct fp_sitepr
 
     ctx.profile = fp_pprof_new(kind->types, kind->ntypes, kind->period_type, (int64_t)p->rate);
     if (ctx.profile) {
-        int64_t now_wall = (int64_t)fp_clock_ns(CLOCK_REALTIME), now_mono = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
-        /* A delta is stamped as Go stamps one: at its end. */
+        int64_t now_mono = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
         if (since)
-            fp_pprof_set_time(ctx.profile, now_wall, now_mono - since->mono_ns);
+            fp_pprof_set_time(ctx.profile, since->wall_ns, now_mono - since->mono_ns);
         else
             fp_pprof_set_time(ctx.profile, p->start_wall_ns, now_mono - p->start_mono_ns);
         if (default_type)
@@ -199,9 +201,25 @@ int fp_siteprof_write_configured(struct fp_siteprof *p, bool at_exit)
     return write_profile(p, path, NULL, at_exit);
 }
 
+int fp_siteprof_write_period(struct fp_siteprof *p, uint64_t seq)
+{
+    char path[PATH_MAX];
+    bool failed;
+
+    fp_internal_enter();
+    struct fp_pprof *profile = fp_siteprof_build(p, &p->period_since, NULL, &failed);
+    fp_lineage_period_path(p->pattern, p->period_since.wall_ns, seq, path);
+    /* The next period starts now, not once this one is written. */
+    fp_siteprof_mark_free(&p->period_since);
+    fp_siteprof_mark(p, &p->period_since);
+    int rc = fp_writer_write_and_free(profile, failed, fp_lineage_descendant(), p->kind->name, path);
+    fp_internal_leave();
+    return rc;
+}
+
 void fp_siteprof_write_at_exit(struct fp_siteprof *p)
 {
-    if (p->on && p->pattern[0])
+    if (p->on && p->pattern[0] && !p->periodic)
         fp_siteprof_write_configured(p, true);
 }
 
@@ -235,5 +253,9 @@ void fp_siteprof_fork_parent(struct fp_siteprof *p)
 void fp_siteprof_fork_child(struct fp_siteprof *p)
 {
     pthread_mutex_init(&p->lock, NULL);
+    if (p->periodic) { /* the child's first period starts now */
+        fp_siteprof_mark_free(&p->period_since);
+        fp_siteprof_mark(p, &p->period_since);
+    }
     fp_internal_leave();
 }

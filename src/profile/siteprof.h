@@ -48,6 +48,14 @@ struct fp_siteprof_kind {
     void (*add_comments)(struct fp_pprof *profile);
 };
 
+/* A site profile's values at one moment, for a delta profile (the
+ * endpoint's seconds=N): sites 1..nsites, kind->ntypes values each. */
+struct fp_siteprof_mark {
+    int64_t *values; /* fp_mem memory */
+    uint32_t nsites;
+    int64_t wall_ns, mono_ns;
+};
+
 /*
  * A site profile's state. Configuration is set at load by
  * fp_siteprof_start and read-only afterwards; `sites` and `lost` are
@@ -65,6 +73,10 @@ struct fp_siteprof {
     pthread_mutex_t lock; /* serialises changes to `sites` and what the profile adds */
     struct fp_sitetab *sites;
     uint64_t lost; /* samples without room for their site (lock) */
+    /* Written every FLIGHTPROF_PERIOD (period.h) as what changed since
+     * `period_since`, instead of once at exit; set at load. */
+    bool periodic;
+    struct fp_siteprof_mark period_since;
 };
 
 /*
@@ -106,14 +118,6 @@ static inline uint32_t fp_siteprof_add(struct fp_siteprof *p, const uintptr_t *p
     return site;
 }
 
-/* A site profile's values at one moment, for a delta profile (the
- * endpoint's seconds=N): sites 1..nsites, kind->ntypes values each. */
-struct fp_siteprof_mark {
-    int64_t *values; /* fp_mem memory */
-    uint32_t nsites;
-    int64_t wall_ns, mono_ns;
-};
-
 /* Records `p`'s values now in *m. Returns 0, or -1 with errno. */
 int fp_siteprof_mark(struct fp_siteprof *p, struct fp_siteprof_mark *m);
 void fp_siteprof_mark_free(struct fp_siteprof_mark *m);
@@ -121,7 +125,7 @@ void fp_siteprof_mark_free(struct fp_siteprof_mark *m);
 /*
  * `p` as a pprof profile: everything since the profile started (`since`
  * NULL), or what changed since the mark `since` (Go's delta profile: every
- * value the difference, sites without change left out, stamped at its end
+ * value the difference, sites without change left out, stamped at the mark
  * with the mark's age as duration). `default_type` (one of the sample
  * types, or NULL) is pprof's default. Returns NULL when out of memory;
  * *failed when some sample could not be added. Call in the internal scope.
@@ -133,13 +137,18 @@ struct fp_pprof *fp_siteprof_build(struct fp_siteprof *p, const struct fp_sitepr
  * the profile would show them. Lock-free. */
 void fp_siteprof_totals(struct fp_siteprof *p, int64_t *totals);
 
+/* Period `seq` of a periodic profile: what changed since the last period,
+ * to the period's file name; then a new period from now. Returns 0 or
+ * -1. */
+int fp_siteprof_write_period(struct fp_siteprof *p, uint64_t seq);
+
 /* The configured output for this process (a fork child's gets its pid),
  * written now; `at_exit` as for fp_siteprof_write_at_exit. Returns 0 or
  * -1 with errno. */
 int fp_siteprof_write_configured(struct fp_siteprof *p, bool at_exit);
 
 /* The engine's exit hook: writes the configured output if the profile is
- * on. A descendant process (fp_lineage_descendant) writes nothing if
+ * on and not periodic (its last period has been written). A descendant process (fp_lineage_descendant) writes nothing if
  * nothing was recorded. */
 void fp_siteprof_write_at_exit(struct fp_siteprof *p);
 
@@ -158,7 +167,7 @@ void fp_siteprof_fork_child(struct fp_siteprof *p);
  * Engine hooks take no argument: FP_SITEPROF_HOOKS(name, prof) defines,
  * for the profile's static struct fp_siteprof `prof`, the hooks
  * name_fork_prepare, name_fork_parent, name_fork_child and name_exit for
- * its struct fp_engine.
+ * its struct fp_engine, and name_period for fp_period_add.
  */
 #define FP_SITEPROF_HOOKS(name, prof)                                                              \
     static void name##_fork_prepare(void) { fp_siteprof_fork_prepare(&(prof)); }                   \
@@ -168,6 +177,7 @@ void fp_siteprof_fork_child(struct fp_siteprof *p);
     {                                                                                              \
         (void)status;                                                                              \
         fp_siteprof_write_at_exit(&(prof));                                                        \
-    }
+    }                                                                                              \
+    static int name##_period(uint64_t seq) { return fp_siteprof_write_period(&(prof), seq); }
 
 #endif
