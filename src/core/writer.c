@@ -128,34 +128,35 @@ static int settle(int rc, struct fp_pprof *p, const char **why)
     return rc;
 }
 
+/* The module, for writing `p` into memory: NULL (errno, *why) when there
+ * is no profile to write or no module to write it. */
+static const struct fp_writer_api *ready(const struct fp_pprof *p, bool failed,
+                                         struct fp_writer_host *host, const char **why)
+{
+    *why = NULL;
+    if (!p || failed) {
+        errno = ENOMEM;
+        return NULL;
+    }
+    return module(host, why);
+}
+
 int fp_writer_encode_and_free(struct fp_pprof *p, bool failed, uint8_t **out, size_t *outlen,
                               const char **why)
 {
     struct fp_writer_host host;
-    const struct fp_writer_api *m;
-    int rc = -1;
+    const struct fp_writer_api *m = ready(p, failed, &host, why);
 
-    *why = NULL;
-    if (!p || failed)
-        errno = ENOMEM;
-    else if ((m = module(&host, why)))
-        rc = m->pprof_encode(p, out, outlen, &host);
-    return settle(rc, p, why);
+    return settle(m ? m->pprof_encode(p, out, outlen, &host) : -1, p, why);
 }
 
 int fp_writer_text_and_free(struct fp_pprof *p, bool failed, const char *header, const char *record,
                             const char *footer, char **out, size_t *outlen, const char **why)
 {
     struct fp_writer_host host;
-    const struct fp_writer_api *m;
-    int rc = -1;
+    const struct fp_writer_api *m = ready(p, failed, &host, why);
 
-    *why = NULL;
-    if (!p || failed)
-        errno = ENOMEM;
-    else if ((m = module(&host, why)))
-        rc = m->pprof_text(p, header, record, footer, out, outlen, &host);
-    return settle(rc, p, why);
+    return settle(m ? m->pprof_text(p, header, record, footer, out, outlen, &host) : -1, p, why);
 }
 
 int fp_writer_symbol_lines(const uint64_t *addrs, size_t n, char **out, size_t *outlen,

@@ -6,6 +6,9 @@
  */
 #include "http_parse.h"
 
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
@@ -204,6 +207,39 @@ int fp_http_parse(const char *buf, size_t len, struct fp_http_request *req)
     }
     req->head_len = (size_t)(next_line(eol) - buf);
     return 0;
+}
+
+bool fp_http_query_int(const char *query, const char *key, long long *v)
+{
+    char s[32], *end;
+
+    if (fp_http_query_get(query, key, s, sizeof(s)) != 0 || !s[0] || isspace((unsigned char)s[0]))
+        return false;
+    errno = 0;
+    *v = strtoll(s, &end, 10);
+    return errno == 0 && *end == '\0';
+}
+
+size_t fp_http_parse_addresses(const char *s, size_t len, uint64_t *addrs, size_t max)
+{
+    size_t n = 0;
+
+    for (size_t at = 0; at < len && n < max;) {
+        const char *plus = memchr(s + at, '+', len - at);
+        size_t end = plus ? (size_t)(plus - s) : len;
+        char word[32], *stop;
+        /* strtoull would take a sign or leading blanks: Go's ParseUint does not. */
+        if (end > at && end - at < sizeof(word) && isxdigit((unsigned char)s[at])) {
+            memcpy(word, s + at, end - at);
+            word[end - at] = '\0';
+            errno = 0;
+            unsigned long long v = strtoull(word, &stop, 0);
+            if (errno == 0 && *stop == '\0' && v)
+                addrs[n++] = v;
+        }
+        at = end + 1;
+    }
+    return n;
 }
 
 int fp_http_query_get(const char *query, const char *key, char *out, size_t outlen)

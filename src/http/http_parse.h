@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 /* The most a request's line and headers may take. */
 #define FP_HTTP_HEAD_MAX (16 * 1024)
@@ -38,5 +39,16 @@ int fp_http_parse(const char *buf, size_t len, struct fp_http_request *req);
  * if the value does not fit or decode.
  */
 int fp_http_query_get(const char *query, const char *key, char *out, size_t outlen);
+
+/* The value of `key` in `query` as Go's strconv.ParseInt(s, 10, 64)
+ * reads it: all of it, decimal, an optional sign. False when absent or
+ * not such a number. */
+bool fp_http_query_int(const char *query, const char *key, long long *v);
+
+/* Go's /debug/pprof/symbol input: words split at '+', each read as
+ * strconv.ParseUint(word, 0, 64) (0x for hex, 0 for octal); a word that
+ * does not parse, or is 0, is skipped. Stores at most `max` addresses of
+ * s[0..len) in addrs; returns how many. */
+size_t fp_http_parse_addresses(const char *s, size_t len, uint64_t *addrs, size_t max);
 
 #endif

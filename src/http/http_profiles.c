@@ -27,19 +27,6 @@
 #include "siteprof.h"
 #include "writer.h"
 
-/* Go's strconv.ParseInt(s, 10, 64): the whole value, decimal, optional
- * sign. False when `key` is absent or not such a number. */
-static bool query_int(const struct fp_http_request *req, const char *key, long long *v)
-{
-    char s[32], *end;
-
-    if (fp_http_query_get(req->query, key, s, sizeof(s)) != 0 || !s[0])
-        return false;
-    errno = 0;
-    *v = strtoll(s, &end, 10);
-    return errno == 0 && *end == '\0' && s[0] != ' ' && s[0] != '\t';
-}
-
 static uint64_t after_seconds(long long seconds)
 {
     return fp_clock_ns(CLOCK_MONOTONIC) + (uint64_t)seconds * 1000000000ull;
@@ -87,7 +74,7 @@ void fp_http_profile_cpu(const struct fp_http_request *req, struct fp_http_reply
     long long seconds;
     char msg[256];
 
-    if (!query_int(req, "seconds", &seconds) || seconds <= 0)
+    if (!fp_http_query_int(req->query, "seconds", &seconds) || seconds <= 0)
         seconds = 30;
     if (seconds > FP_HTTP_SECONDS_MAX) {
         fp_http_error(400, "profile duration exceeds the endpoint's limit of 3600 seconds", out);
@@ -107,29 +94,6 @@ void fp_http_profile_cpu(const struct fp_http_request *req, struct fp_http_reply
 
 /* ---- symbols -------------------------------------------------------------- */
 
-/* Go's parsing: words split at '+', each strconv.ParseUint(word, 0, 64);
- * what does not parse, or is 0, is skipped. */
-static size_t parse_addresses(const char *s, size_t len, uint64_t *addrs, size_t max)
-{
-    size_t n = 0;
-
-    for (size_t at = 0; at <= len && n < max;) {
-        const char *plus = memchr(s + at, '+', len - at);
-        size_t end = plus ? (size_t)(plus - s) : len;
-        char word[32], *stop;
-        if (end - at > 0 && end - at < sizeof(word)) {
-            memcpy(word, s + at, end - at);
-            word[end - at] = '\0';
-            errno = 0;
-            unsigned long long v = strtoull(word, &stop, 0);
-            if (errno == 0 && *stop == '\0' && word[0] != '-' && word[0] != '+' && v)
-                addrs[n++] = v;
-        }
-        at = end + 1;
-    }
-    return n;
-}
-
 void fp_http_symbol(const struct fp_http_request *req, const char *body, size_t body_len,
                     struct fp_http_reply *out)
 {
@@ -145,7 +109,7 @@ void fp_http_symbol(const struct fp_http_request *req, const char *body, size_t 
         fp_http_error(500, "out of memory", out);
         return;
     }
-    size_t n = parse_addresses(in, len, addrs, max);
+    size_t n = fp_http_parse_addresses(in, len, addrs, max);
     int rc = fp_writer_symbol_lines(addrs, n, &text, &len, &why);
     fp_mem_free(addrs);
     if (rc != 0) {
@@ -301,11 +265,11 @@ static void serve_delta(const struct named *n, struct fp_siteprof *p,
     long long seconds, debug;
     struct delta *d;
 
-    if (!query_int(req, "seconds", &seconds) || seconds <= 0) {
+    if (!fp_http_query_int(req->query, "seconds", &seconds) || seconds <= 0) {
         fp_http_error(400, "invalid value for \"seconds\" - must be a positive integer", out);
     } else if (seconds > FP_HTTP_SECONDS_MAX) {
         fp_http_error(400, "profile duration exceeds the endpoint's limit of 3600 seconds", out);
-    } else if (query_int(req, "debug", &debug) && debug != 0) {
+    } else if (fp_http_query_int(req->query, "debug", &debug) && debug != 0) {
         fp_http_error(400, "seconds and debug params are incompatible", out);
     } else if (!(d = fp_mem_calloc(1, sizeof(*d))) || fp_siteprof_mark(p, &d->since) != 0) {
         fp_mem_free(d);
@@ -340,7 +304,7 @@ bool fp_http_profile_named(const char *name, const struct fp_http_request *req,
         fp_http_error(500, msg, out);
     } else if (fp_http_query_get(req->query, "seconds", s, sizeof(s)) == 0) {
         serve_delta(n, p, req, out);
-    } else if (query_int(req, "debug", &debug) && debug != 0) {
+    } else if (fp_http_query_int(req->query, "debug", &debug) && debug != 0) {
         serve_text(n, p, out);
     } else {
         bool failed;

@@ -111,9 +111,30 @@ static void replay_corpus(void)
     printf("corpus: %d inputs\n", n);
 }
 
+/* The endpoint's parameter readers: Go's ParseInt and the symbol list. */
+static void test_params(void)
+{
+    long long v;
+    uint64_t a[4];
+
+    CHECK(fp_http_query_int("seconds=5&debug=1", "debug", &v) && v == 1);
+    CHECK(fp_http_query_int("seconds=-3", "seconds", &v) && v == -3);
+    CHECK(!fp_http_query_int("seconds=5s", "seconds", &v));
+    CHECK(!fp_http_query_int("seconds=+", "seconds", &v));
+    CHECK(!fp_http_query_int("seconds=%205", "seconds", &v));
+    CHECK(!fp_http_query_int("seconds=99999999999999999999", "seconds", &v));
+    CHECK(!fp_http_query_int("seconds=", "seconds", &v) && !fp_http_query_int("", "seconds", &v));
+    const char *list = "0x10+junk+0+-5+ 7+020+42++0xffffffffffffffffff+0x20";
+    size_t n = fp_http_parse_addresses(list, strlen(list), a, 4);
+    CHECK(n == 4 && a[0] == 0x10 && a[1] == 020 && a[2] == 42 && a[3] == 0x20);
+    CHECK(fp_http_parse_addresses(list, strlen(list), a, 2) == 2);
+    CHECK(fp_http_parse_addresses("+", 1, a, 4) == 0 && fp_http_parse_addresses("", 0, a, 4) == 0);
+}
+
 int main(void)
 {
     test_good();
+    test_params();
     test_incomplete_and_bad();
     test_query();
     replay_corpus();

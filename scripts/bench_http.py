@@ -1,0 +1,115 @@
+#!/usr/bin/env python3
+"""The live endpoint's cost, run by `make bench`.
+
+Side by side in one run, alternating and taking medians: a busy 4-thread
+program (bench_deep) with no flightprof, with the endpoint idle
+(FLIGHTPROF_HTTP alone, so the heap and mutex profiles are on too), and
+with every profile scraped every second (profile?seconds=1 back to back,
+then heap, allocs, mutex and /metrics). The CPU time is the program's own
+(wait4), which includes the server thread's work but not the scraper's.
+Then the time the endpoint takes to serve each path to a program that
+is running.
+"""
+import os
+import statistics
+import subprocess
+import tempfile
+import threading
+import time
+
+BUILD = os.environ.get("BUILD", "build")
+LIB = os.path.abspath(f"{BUILD}/libflightprof.so")
+DEEP = f"{BUILD}/progs/bench_deep"
+REPS = int(os.environ.get("BENCH_REPS", "5"))
+UNITS = os.environ.get("BENCH_UNITS", "30000")  # about 3 s of CPU per thread
+TMP = tempfile.mkdtemp(prefix="flightprof-bench-http-")
+PATHS = ["heap", "allocs", "mutex"]
+
+
+def curl(sock, path):
+    subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", "60", "--unix-socket", sock,
+                    "http://flightprof/" + path], check=False)
+
+
+def scrape(sock, proc):
+    for _ in range(200):  # the socket appears once the library has loaded
+        if os.path.exists(sock) or proc.poll() is not None:
+            break
+        time.sleep(0.01)
+    while proc.poll() is None:
+        curl(sock, "debug/pprof/profile?seconds=1")
+        for p in PATHS:
+            curl(sock, "debug/pprof/" + p)
+        curl(sock, "metrics")
+
+
+def run(setup, n):
+    """(wall s, program CPU s) of one run."""
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    sock = f"{TMP}/ep-{n}.sock"
+    if setup != "none":
+        env.update({"LD_PRELOAD": LIB, "FLIGHTPROF_HTTP": "unix:" + sock,
+                    "FLIGHTPROF_SYMCACHE": f"{TMP}/symcache"})
+    start = time.monotonic()
+    proc = subprocess.Popen([DEEP, "4", UNITS], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    scraper = None
+    if setup == "scraped every second":
+        scraper = threading.Thread(target=scrape, args=(sock, proc))
+        scraper.start()
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.monotonic() - start
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if scraper:
+        scraper.join()
+    return wall, usage.ru_utime + usage.ru_stime
+
+
+def overhead():
+    setups = ["none", "endpoint idle", "scraped every second"]
+    results = {s: [] for s in setups}
+    n = 0
+    for _ in range(REPS):
+        for s in setups:
+            n += 1
+            results[s].append(run(s, n))
+    base_wall = statistics.median(w for w, _ in results["none"])
+    base_cpu = statistics.median(c for _, c in results["none"])
+    print("== The endpoint on a busy 4-thread program (median of %d alternating runs)" % REPS)
+    print("%-22s %9s %9s %10s %10s" % ("setup", "wall s", "cpu s", "wall/none", "cpu/none"))
+    for s, runs in results.items():
+        wall = statistics.median(w for w, _ in runs)
+        cpu = statistics.median(c for _, c in runs)
+        print("%-22s %9.3f %9.3f %10.3f %10.3f" % (s, wall, cpu, wall / base_wall, cpu / base_cpu))
+
+
+def serve_times():
+    sock = f"{TMP}/serve.sock"
+    env = dict(os.environ, LD_PRELOAD=LIB, FLIGHTPROF_HTTP="unix:" + sock,
+               FLIGHTPROF_SYMCACHE=f"{TMP}/symcache")
+    proc = subprocess.Popen([DEEP, "2", "1000000"], env=env, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL)
+    try:
+        while not os.path.exists(sock):
+            time.sleep(0.01)
+        time.sleep(1)
+        print("\n== Time to serve each path to a running 2-thread program (median of %d; "
+              "profile?seconds=1 less its second)" % REPS)
+        for path in ["debug/pprof/", "metrics", "debug/pprof/heap", "debug/pprof/allocs",
+                     "debug/pprof/mutex", "debug/pprof/heap?debug=1",
+                     "debug/pprof/profile?seconds=1"]:
+            times = []
+            for _ in range(REPS):
+                start = time.monotonic()
+                curl(sock, path)
+                times.append(time.monotonic() - start)
+            t = statistics.median(times) - (1 if "seconds=1" in path else 0)
+            print("%-32s %8.1f ms" % (path, t * 1e3))
+    finally:
+        proc.kill()
+        proc.wait()
+
+
+overhead()
+serve_times()
