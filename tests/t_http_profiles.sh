@@ -179,6 +179,12 @@ grep -q '<a href="profile">profile</a>' index || fail "index has no profile link
 [ "$(get "$base/heap?seconds=0" e)" = 400 ] || fail "seconds=0 status"
 [ "$(cat e)" = 'invalid value for "seconds" - must be a positive integer' ] || fail "seconds=0 text: $(cat e)"
 [ "$(header X-Go-Pprof e)" = 1 ] || fail "no X-Go-Pprof on an error"
+# A seconds value too long to be a number is invalid too; an empty one is
+# none (Go's r.FormValue("seconds") == "").
+[ "$(get "$base/heap?seconds=123456789012345678901234567890" e)" = 400 ] || fail "long seconds status"
+[ "$(cat e)" = 'invalid value for "seconds" - must be a positive integer' ] || fail "long seconds text: $(cat e)"
+[ "$(get "$base/heap?seconds=" e)" = 200 ] || fail "empty seconds status"
+[ "$(header Content-Disposition e)" = 'attachment; filename="heap"' ] || fail "empty seconds is not the profile now"
 [ "$(get "$base/heap?seconds=1&debug=1" e)" = 400 ] || fail "seconds with debug status"
 [ "$(cat e)" = 'seconds and debug params are incompatible' ] || fail "seconds with debug text: $(cat e)"
 [ "$(get "$base/profile?seconds=4000" e)" = 400 ] || fail "seconds over the limit status"

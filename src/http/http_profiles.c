@@ -32,6 +32,19 @@ static uint64_t after_seconds(long long seconds)
     return fp_clock_ns(CLOCK_MONOTONIC) + (uint64_t)seconds * 1000000000ull;
 }
 
+/* False, with the 400 in `out`, when `seconds` is over the limit. */
+static bool within_limit(long long seconds, struct fp_http_reply *out)
+{
+    char msg[96];
+
+    if (seconds <= FP_HTTP_SECONDS_MAX)
+        return true;
+    snprintf(msg, sizeof(msg), "profile duration exceeds the endpoint's limit of %d seconds",
+             FP_HTTP_SECONDS_MAX);
+    fp_http_error(400, msg, out);
+    return false;
+}
+
 /* A built profile, encoded, as the answer: a gzipped pprof attachment
  * named `filename`, or a 500 naming `what` could not be encoded. */
 static void reply_profile(struct fp_pprof *p, bool failed, const char *what, const char *filename,
@@ -47,11 +60,9 @@ static void reply_profile(struct fp_pprof *p, bool failed, const char *what, con
         fp_http_error(500, msg, out);
         return;
     }
-    fp_http_reply_static(out, 200, "application/octet-stream", (const char *)buf, len);
-    out->owned = (char *)buf;
+    fp_http_reply_owned(out, "application/octet-stream", (char *)buf, len);
     snprintf(disposition, sizeof(disposition), "attachment; filename=\"%s\"", filename);
     fp_http_reply_header(out, "Content-Disposition", disposition);
-    fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
 }
 
 /* ---- the CPU profile ---------------------------------------------------- */
@@ -76,10 +87,8 @@ void fp_http_profile_cpu(const struct fp_http_request *req, struct fp_http_reply
 
     if (!fp_http_query_int(req->query, "seconds", &seconds) || seconds <= 0)
         seconds = 30;
-    if (seconds > FP_HTTP_SECONDS_MAX) {
-        fp_http_error(400, "profile duration exceeds the endpoint's limit of 3600 seconds", out);
+    if (!within_limit(seconds, out))
         return;
-    }
     struct fp_cpu_window *w = fp_cpu_window_open();
     if (!w) {
         snprintf(msg, sizeof(msg), "Could not enable CPU profiling: %s",
@@ -117,9 +126,7 @@ void fp_http_symbol(const struct fp_http_request *req, const char *body, size_t 
         fp_http_error(500, msg, out);
         return;
     }
-    fp_http_reply_static(out, 200, FP_HTTP_TEXT, text, len);
-    out->owned = text;
-    fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
+    fp_http_reply_owned(out, FP_HTTP_TEXT, text, len);
 }
 
 /* ---- site profiles: now, or a delta -------------------------------------- */
@@ -219,9 +226,7 @@ static void serve_text(const struct named *n, struct fp_siteprof *p, struct fp_h
         fp_http_error(500, msg, out);
         return;
     }
-    fp_http_reply_static(out, 200, FP_HTTP_TEXT, text, len);
-    out->owned = text;
-    fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
+    fp_http_reply_owned(out, FP_HTTP_TEXT, text, len);
 }
 
 struct delta {
@@ -267,29 +272,31 @@ static void serve_delta(const struct named *n, struct fp_siteprof *p,
 
     if (!fp_http_query_int(req->query, "seconds", &seconds) || seconds <= 0) {
         fp_http_error(400, "invalid value for \"seconds\" - must be a positive integer", out);
-    } else if (seconds > FP_HTTP_SECONDS_MAX) {
-        fp_http_error(400, "profile duration exceeds the endpoint's limit of 3600 seconds", out);
-    } else if (fp_http_query_int(req->query, "debug", &debug) && debug != 0) {
+        return;
+    }
+    if (!within_limit(seconds, out))
+        return;
+    if (fp_http_query_int(req->query, "debug", &debug) && debug != 0) {
         fp_http_error(400, "seconds and debug params are incompatible", out);
-    } else if (!(d = fp_mem_calloc(1, sizeof(*d))) || fp_siteprof_mark(p, &d->since) != 0) {
+        return;
+    }
+    if (!(d = fp_mem_calloc(1, sizeof(*d))) || fp_siteprof_mark(p, &d->since) != 0) {
         fp_mem_free(d);
         fp_http_error(500, "out of memory", out);
-    } else {
-        d->n = n;
-        d->p = p;
-        fp_http_reply_static(out, 0, NULL, NULL, 0);
-        out->later = (struct fp_http_later){.ready_ns = after_seconds(seconds),
-                                            .state = d,
-                                            .finish = delta_finish,
-                                            .cancel = delta_cancel};
+        return;
     }
+    d->n = n;
+    d->p = p;
+    fp_http_reply_static(out, 0, NULL, NULL, 0);
+    out->later = (struct fp_http_later){
+        .ready_ns = after_seconds(seconds), .state = d, .finish = delta_finish, .cancel = delta_cancel};
 }
 
 bool fp_http_profile_named(const char *name, const struct fp_http_request *req,
                            struct fp_http_reply *out)
 {
     const struct named *n = NULL;
-    char msg[256], s[8];
+    char msg[256], seconds[sizeof(req->query)]; /* any value fits: decoding only shortens */
     long long debug;
 
     for (size_t i = 0; i < NAMED && !n; i++)
@@ -302,7 +309,8 @@ bool fp_http_profile_named(const char *name, const struct fp_http_request *req,
         snprintf(msg, sizeof(msg), "Profile not enabled: %s=off, or it could not start (see stderr)",
                  n->env);
         fp_http_error(500, msg, out);
-    } else if (fp_http_query_get(req->query, "seconds", s, sizeof(s)) == 0) {
+    } else if (fp_http_query_get(req->query, "seconds", seconds, sizeof(seconds)) == 0 &&
+               seconds[0]) { /* Go's r.FormValue("seconds") != "" */
         serve_delta(n, p, req, out);
     } else if (fp_http_query_int(req->query, "debug", &debug) && debug != 0) {
         serve_text(n, p, out);

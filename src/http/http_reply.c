@@ -63,6 +63,13 @@ void fp_http_text_add(struct fp_http_text *t, const char *fmt, ...)
         t->len += (size_t)n < t->cap - t->len ? (size_t)n : t->cap - 1 - t->len;
 }
 
+void fp_http_reply_owned(struct fp_http_reply *out, const char *type, char *body, size_t len)
+{
+    fp_http_reply_static(out, 200, type, body, len);
+    out->owned = body;
+    fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
+}
+
 void fp_http_reply_text(struct fp_http_reply *out, const char *type, struct fp_http_text *t)
 {
     fp_http_reply_static(out, 200, type, t->buf, t->len);

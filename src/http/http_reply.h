@@ -55,6 +55,10 @@ struct fp_http_text {
 bool fp_http_text_init(struct fp_http_text *t, size_t cap);
 void fp_http_text_add(struct fp_http_text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
+/* Fills `out` with 200, `type` and `body` (fp_mem memory it then owns),
+ * nosniff as Go's handlers send it with every answer of theirs. */
+void fp_http_reply_owned(struct fp_http_reply *out, const char *type, char *body, size_t len);
+
 /* Fills `out` with the text (which it then owns): 200 and `type`. */
 void fp_http_reply_text(struct fp_http_reply *out, const char *type, struct fp_http_text *t);
 

@@ -60,9 +60,7 @@ static void serve_cmdline(struct fp_http_reply *out)
     }
     if (len > 0 && buf[len - 1] == '\0')
         len--;
-    fp_http_reply_static(out, 200, FP_HTTP_TEXT, buf, (size_t)len);
-    out->owned = buf;
-    fp_http_reply_header(out, "X-Content-Type-Options", "nosniff");
+    fp_http_reply_owned(out, FP_HTTP_TEXT, buf, (size_t)len);
 }
 
 static void serve_pprof(const char *name, const struct fp_http_request *req,

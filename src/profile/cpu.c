@@ -361,22 +361,28 @@ struct fp_cpu_window *fp_cpu_window_open(void)
     return w;
 }
 
+/* This function must be called with cpu_lock held. */
+static void window_end_locked(struct fp_cpu_window *w)
+{
+    drop_table();
+    fp_stacktab_mark_free(&w->since);
+    fp_mem_free(w);
+}
+
 struct fp_pprof *fp_cpu_window_finish(struct fp_cpu_window *w, bool *failed)
 {
     fp_libc_pthread_mutex_lock(&cpu_lock);
     struct fp_pprof *profile = build(w, failed);
+    window_end_locked(w);
     pthread_mutex_unlock(&cpu_lock);
-    fp_cpu_window_close(w);
     return profile;
 }
 
 void fp_cpu_window_close(struct fp_cpu_window *w)
 {
     fp_libc_pthread_mutex_lock(&cpu_lock);
-    drop_table();
+    window_end_locked(w);
     pthread_mutex_unlock(&cpu_lock);
-    fp_stacktab_mark_free(&w->since);
-    fp_mem_free(w);
 }
 
 static void write_at_exit(int status)

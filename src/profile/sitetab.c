@@ -120,7 +120,7 @@ void fp_sitetab_foreach(const struct fp_sitetab *tab,
                                    uint64_t tag, const int64_t counters[FP_SITE_COUNTERS]),
                         void *arg)
 {
-    uint32_t n = atomic_load_explicit(&tab->nsites, memory_order_acquire);
+    uint32_t n = fp_sitetab_count_sites(tab);
 
     for (uint32_t id = 1; id <= n; id++) {
         const struct site *s = &tab->sites[id];
