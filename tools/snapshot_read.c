@@ -124,6 +124,7 @@ const char *fp_sread_trigger_name(enum fp_snap_trigger trigger)
         [FP_SNAP_TRIGGER_SIGNAL] = "signal", [FP_SNAP_TRIGGER_API] = "api",
         [FP_SNAP_TRIGGER_CLI] = "cli",       [FP_SNAP_TRIGGER_CRASH] = "crash",
         [FP_SNAP_TRIGGER_ERROR] = "error",   [FP_SNAP_TRIGGER_EXIT] = "exit",
+        [FP_SNAP_TRIGGER_HTTP] = "http",
     };
     return NAME_OF(names, trigger);
 }
@@ -469,7 +470,7 @@ static bool read_header(struct parser *p)
         return fail(p, "corrupt header: size %u", h->header_size);
     if (snap->len < h->header_size)
         return fail(p, "truncated: the header is incomplete");
-    if (h->trigger < FP_SNAP_TRIGGER_SIGNAL || h->trigger > FP_SNAP_TRIGGER_EXIT)
+    if (h->trigger < FP_SNAP_TRIGGER_SIGNAL || h->trigger > FP_SNAP_TRIGGER_LAST)
         return fail(p, "corrupt header: unknown trigger %u", h->trigger);
     if (h->window_end_ns < h->window_start_ns)
         return fail(p, "corrupt header: window ends before it starts");

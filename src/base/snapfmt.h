@@ -28,6 +28,8 @@ enum fp_snap_trigger {
     FP_SNAP_TRIGGER_CRASH,      /* a fatal signal */
     FP_SNAP_TRIGGER_ERROR,      /* exit with a non-zero status */
     FP_SNAP_TRIGGER_EXIT,       /* any exit */
+    FP_SNAP_TRIGGER_HTTP,       /* /debug/flightrecorder or /debug/pprof/trace */
+    FP_SNAP_TRIGGER_LAST = FP_SNAP_TRIGGER_HTTP,
 };
 
 /*

@@ -220,6 +220,29 @@ bool fp_http_query_int(const char *query, const char *key, long long *v)
     return errno == 0 && *end == '\0';
 }
 
+bool fp_http_query_seconds(const char *query, const char *key, int64_t *ns)
+{
+    const int64_t whole_max = INT64_MAX / 1000000000 - 1; /* leaves room for the fraction */
+    char s[64];
+    const char *p = s;
+    int64_t whole = 0, frac = 0, scale = 100000000;
+    bool negative = false, digits = false;
+
+    if (fp_http_query_get(query, key, s, sizeof(s)) != 0)
+        return false;
+    if (*p == '+' || *p == '-')
+        negative = *p++ == '-';
+    for (; isdigit((unsigned char)*p); p++, digits = true)
+        whole = whole < whole_max ? whole * 10 + (*p - '0') : whole_max;
+    if (*p == '.')
+        for (p++; isdigit((unsigned char)*p); p++, digits = true, scale /= 10)
+            frac += (*p - '0') * scale;
+    if (!digits || *p)
+        return false;
+    *ns = (whole * 1000000000 + frac) * (negative ? -1 : 1);
+    return true;
+}
+
 size_t fp_http_parse_addresses(const char *s, size_t len, uint64_t *addrs, size_t max)
 {
     size_t n = 0;

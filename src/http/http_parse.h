@@ -45,6 +45,13 @@ int fp_http_query_get(const char *query, const char *key, char *out, size_t outl
  * not such a number. */
 bool fp_http_query_int(const char *query, const char *key, long long *v);
 
+/* The value of `key` in `query` as a number of seconds in plain decimal
+ * ("2", "0.5", ".5", "-1"), the forms of Go's strconv.ParseFloat that
+ * people write, in ns (digits past the ninth decimal dropped, saturating
+ * far above any limit). False when absent or not such a number, exponents
+ * and hexadecimal included. */
+bool fp_http_query_seconds(const char *query, const char *key, int64_t *ns);
+
 /* Go's /debug/pprof/symbol input: words split at '+', each read as
  * strconv.ParseUint(word, 0, 64) (0x for hex, 0 for octal); a word that
  * does not parse, or is 0, is skipped. Stores at most `max` addresses of

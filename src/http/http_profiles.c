@@ -24,26 +24,9 @@
 #include "mem.h"
 #include "mutexprof.h"
 #include "pprof.h"
+#include "recorder.h"
 #include "siteprof.h"
 #include "writer.h"
-
-static uint64_t after_seconds(long long seconds)
-{
-    return fp_clock_ns(CLOCK_MONOTONIC) + (uint64_t)seconds * 1000000000ull;
-}
-
-/* False, with the 400 in `out`, when `seconds` is over the limit. */
-static bool within_limit(long long seconds, struct fp_http_reply *out)
-{
-    char msg[96];
-
-    if (seconds <= FP_HTTP_SECONDS_MAX)
-        return true;
-    snprintf(msg, sizeof(msg), "profile duration exceeds the endpoint's limit of %d seconds",
-             FP_HTTP_SECONDS_MAX);
-    fp_http_error(400, msg, out);
-    return false;
-}
 
 /* A built profile, encoded, as the answer: a gzipped pprof attachment
  * named `filename`, or a 500 naming `what` could not be encoded. */
@@ -87,7 +70,7 @@ void fp_http_profile_cpu(const struct fp_http_request *req, struct fp_http_reply
 
     if (!fp_http_query_int(req->query, "seconds", &seconds) || seconds <= 0)
         seconds = 30;
-    if (!within_limit(seconds, out))
+    if (!fp_http_seconds_within_limit(seconds, out))
         return;
     struct fp_cpu_window *w = fp_cpu_window_open();
     if (!w) {
@@ -96,9 +79,7 @@ void fp_http_profile_cpu(const struct fp_http_request *req, struct fp_http_reply
         fp_http_error(500, msg, out);
         return;
     }
-    fp_http_reply_static(out, 0, NULL, NULL, 0);
-    out->later = (struct fp_http_later){
-        .ready_ns = after_seconds(seconds), .state = w, .finish = cpu_finish, .cancel = cpu_cancel};
+    fp_http_reply_later(out, (uint64_t)seconds * 1000000000ull, w, cpu_finish, cpu_cancel);
 }
 
 /* ---- symbols -------------------------------------------------------------- */
@@ -195,8 +176,14 @@ void fp_http_profile_index(struct fp_http_reply *out)
         else
             fp_http_text_add(&t, "<tr><td>off</td><td>%s</td></tr>\n", named[i].name);
     }
-    fp_http_text_add(&t, "<tr><td></td><td><a href=\"profile\">profile</a></td></tr>\n"
-        "<tr><td></td><td><a href=\"cmdline\">cmdline</a></td></tr>\n"
+    fp_http_text_add(&t, "<tr><td></td><td><a href=\"profile\">profile</a></td></tr>\n");
+    if (fp_recorder_enabled())
+        fp_http_text_add(&t, "<tr><td></td><td><a href=\"trace\">trace</a></td></tr>\n"
+            "<tr><td></td><td><a href=\"../flightrecorder\">flightrecorder</a></td></tr>\n");
+    else
+        fp_http_text_add(&t, "<tr><td>off</td><td>trace</td></tr>\n"
+            "<tr><td>off</td><td>flightrecorder</td></tr>\n");
+    fp_http_text_add(&t, "<tr><td></td><td><a href=\"cmdline\">cmdline</a></td></tr>\n"
         "<tr><td></td><td><a href=\"symbol\">symbol</a></td></tr>\n</table>\n"
         "<br>\n<p>\nProfile Descriptions:\n<ul>\n");
     for (size_t i = 0; i < NAMED; i++)
@@ -204,6 +191,11 @@ void fp_http_profile_index(struct fp_http_reply *out)
     fp_http_text_add(&t, "<li><div class=profile-name>profile: </div> CPU profile. You can specify the duration in the "
         "seconds GET parameter. After you get the profile file, use the go tool pprof command to "
         "investigate the profile.</li>\n"
+        "<li><div class=profile-name>trace: </div> A flight-recorder snapshot of the events of "
+        "the next N seconds (the seconds GET parameter, 1 by default), for flightprof dump and "
+        "flightprof convert.</li>\n"
+        "<li><div class=profile-name>flightrecorder: </div> (/debug/flightrecorder) A "
+        "flight-recorder snapshot of the recorder's window now.</li>\n"
         "<li><div class=profile-name>cmdline: </div> The command line of this process, arguments "
         "separated by NUL bytes.</li>\n"
         "<li><div class=profile-name>symbol: </div> Function names of addresses, for pprof.</li>\n"
@@ -274,7 +266,7 @@ static void serve_delta(const struct named *n, struct fp_siteprof *p,
         fp_http_error(400, "invalid value for \"seconds\" - must be a positive integer", out);
         return;
     }
-    if (!within_limit(seconds, out))
+    if (!fp_http_seconds_within_limit(seconds, out))
         return;
     if (fp_http_query_int(req->query, "debug", &debug) && debug != 0) {
         fp_http_error(400, "seconds and debug params are incompatible", out);
@@ -287,9 +279,7 @@ static void serve_delta(const struct named *n, struct fp_siteprof *p,
     }
     d->n = n;
     d->p = p;
-    fp_http_reply_static(out, 0, NULL, NULL, 0);
-    out->later = (struct fp_http_later){
-        .ready_ns = after_seconds(seconds), .state = d, .finish = delta_finish, .cancel = delta_cancel};
+    fp_http_reply_later(out, (uint64_t)seconds * 1000000000ull, d, delta_finish, delta_cancel);
 }
 
 bool fp_http_profile_named(const char *name, const struct fp_http_request *req,

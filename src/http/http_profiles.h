@@ -12,9 +12,6 @@
 #include "http_parse.h"
 #include "http_reply.h"
 
-/* The longest `seconds` a request may ask for. */
-#define FP_HTTP_SECONDS_MAX 3600
-
 /* /debug/pprof/profile?seconds=N: answered N seconds from now (Go's 30
  * when N is missing, invalid or not positive). */
 void fp_http_profile_cpu(const struct fp_http_request *req, struct fp_http_reply *out);

@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "clock.h"
 #include "mem.h"
 
 const char *fp_http_reason(unsigned status)
@@ -30,6 +31,28 @@ const char *fp_http_reason(unsigned status)
     case 505: return "HTTP Version Not Supported";
     default: return "Unknown";
     }
+}
+
+bool fp_http_seconds_within_limit(long long seconds, struct fp_http_reply *out)
+{
+    char msg[96];
+
+    if (seconds <= FP_HTTP_SECONDS_MAX)
+        return true;
+    snprintf(msg, sizeof(msg), "duration exceeds the endpoint's limit of %d seconds",
+             FP_HTTP_SECONDS_MAX);
+    fp_http_error(400, msg, out);
+    return false;
+}
+
+void fp_http_reply_later(struct fp_http_reply *out, uint64_t wait_ns, void *state,
+                         void (*finish)(void *state, struct fp_http_reply *out),
+                         void (*cancel)(void *state))
+{
+    fp_http_reply_static(out, 0, NULL, NULL, 0);
+    out->later = (struct fp_http_later){
+        .ready_ns = fp_clock_ns(CLOCK_MONOTONIC) + wait_ns, .state = state,
+        .finish = finish, .cancel = cancel};
 }
 
 void fp_http_reply_static(struct fp_http_reply *out, unsigned status, const char *type,

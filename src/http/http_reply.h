@@ -28,6 +28,9 @@ struct fp_http_later {
     void (*cancel)(void *state);
 };
 
+/* The longest a deferred answer may be asked to wait, in seconds. */
+#define FP_HTTP_SECONDS_MAX 3600
+
 /* A response: status, content type, more headers, body; or, when
  * later.finish is set, the promise of one. */
 struct fp_http_reply {
@@ -61,6 +64,16 @@ void fp_http_reply_owned(struct fp_http_reply *out, const char *type, char *body
 
 /* Fills `out` with the text (which it then owns): 200 and `type`. */
 void fp_http_reply_text(struct fp_http_reply *out, const char *type, struct fp_http_text *t);
+
+/* False, with the 400 in `out`, when a request asks to wait `seconds`,
+ * more than FP_HTTP_SECONDS_MAX. */
+bool fp_http_seconds_within_limit(long long seconds, struct fp_http_reply *out);
+
+/* Makes `out` the promise of an answer `wait_ns` from now: finish(state)
+ * then, or cancel(state) (struct fp_http_later). */
+void fp_http_reply_later(struct fp_http_reply *out, uint64_t wait_ns, void *state,
+                         void (*finish)(void *state, struct fp_http_reply *out),
+                         void (*cancel)(void *state));
 
 /* Adds the header "name: value" to `out` (dropped if it has no room,
  * which no handler's headers come near). */

@@ -1,7 +1,7 @@
 /*
- * Request dispatch, the token check and the small endpoints (the index,
- * cmdline). Owns the token (set once before the server thread starts,
- * read-only afterwards).
+ * Request dispatch, the token check and the small endpoint, cmdline. Owns
+ * the token (set once before the server thread starts, read-only
+ * afterwards).
  *
  * Signal context: none (the server thread, in the internal scope).
  */
@@ -13,6 +13,7 @@
 
 #include "http_metrics.h"
 #include "http_profiles.h"
+#include "http_recorder.h"
 #include "mem.h"
 #include "procfs.h"
 
@@ -72,6 +73,8 @@ static void serve_pprof(const char *name, const struct fp_http_request *req,
         serve_cmdline(out);
     else if (strcmp(name, "profile") == 0)
         fp_http_profile_cpu(req, out);
+    else if (strcmp(name, "trace") == 0)
+        fp_http_trace(req, out);
     else if (!fp_http_profile_named(name, req, out))
         fp_http_error(404, "Unknown profile", out);
 }
@@ -92,6 +95,8 @@ void fp_http_routes_handle(const struct fp_http_request *req, const char *body, 
         fp_http_reply_header(out, "Location", PPROF_PREFIX);
     } else if (strcmp(req->path, "/metrics") == 0) {
         fp_http_metrics(out);
+    } else if (strcmp(req->path, "/debug/flightrecorder") == 0) {
+        fp_http_flightrecorder(out);
     } else if (strncmp(req->path, PPROF_PREFIX, strlen(PPROF_PREFIX)) == 0) {
         serve_pprof(req->path + strlen(PPROF_PREFIX), req, out);
     } else {

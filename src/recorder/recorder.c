@@ -347,38 +347,68 @@ static int next_path(char *path, uint64_t *seq)
     return fp_pattern_expand(rec.pattern, getpid(), (uint64_t)now.tv_sec, *seq, path, PATH_MAX);
 }
 
-/* Writes a snapshot from normal (not signal) context. */
-static int take_snapshot(const char *path, enum fp_snap_trigger trigger, int exit_status)
+/* What every snapshot of normal (not signal) context records. */
+static struct fp_snapshot_request request(enum fp_snap_trigger trigger, int exit_status)
 {
-    struct fp_snapshot_request req = {
+    return (struct fp_snapshot_request){
         .trigger = trigger, .recorder_size = rec.size, .recorder_age_ns = rec.age_ns,
         .cpu_period_ns = (uint64_t)fp_sampler_period_ns(), .exit_status = exit_status,
     };
-    char generated[PATH_MAX];
-    int rc, saved;
+}
 
+/* A snapshot of normal context holds the normal buffers from
+ * snapshot_begin to snapshot_end(rc), which counts it if rc is 0 and
+ * returns rc with errno as it was. */
+static void snapshot_begin(void)
+{
     fp_internal_enter(); /* our locking and I/O are not the program's */
     fp_libc_pthread_mutex_lock(&snapshot_lock);
+}
+
+static int snapshot_end(int rc)
+{
+    int saved = errno;
+
+    if (rc == 0)
+        atomic_fetch_add(&written, 1);
+    pthread_mutex_unlock(&snapshot_lock);
+    fp_internal_leave();
+    errno = saved;
+    return rc;
+}
+
+/* To `path`, or the pattern's next name when NULL. */
+static int take_snapshot(const char *path, enum fp_snap_trigger trigger, int exit_status)
+{
+    struct fp_snapshot_request req = request(trigger, exit_status);
+    char generated[PATH_MAX];
+    int rc;
+
+    snapshot_begin();
     if (!path) {
-        if (next_path(generated, &req.sequence) != 0) {
-            rc = -1;
-            goto out;
-        }
+        if (next_path(generated, &req.sequence) != 0)
+            return snapshot_end(-1);
         path = generated;
     } else {
         req.sequence = atomic_fetch_add(&sequence, 1) + 1;
     }
     rc = fp_snapshot_write(path, &req, FP_SNAPSHOT_NORMAL);
-    if (rc == 0)
-        atomic_fetch_add(&written, 1);
-    else
+    if (rc != 0)
         fp_log("cannot write snapshot %s: %s", path, strerror(errno));
-out:
-    saved = errno;
-    pthread_mutex_unlock(&snapshot_lock);
-    fp_internal_leave();
-    errno = saved;
-    return rc;
+    return snapshot_end(rc);
+}
+
+int fp_recorder_write_fd(int fd, uint64_t since_ns)
+{
+    struct fp_snapshot_request req = request(FP_SNAP_TRIGGER_HTTP, 0);
+
+    if (!fp_recorder_enabled()) {
+        errno = ESRCH;
+        return -1;
+    }
+    req.since_ns = since_ns;
+    snapshot_begin();
+    return snapshot_end(fp_snapshot_write_fd(fd, &req, FP_SNAPSHOT_NORMAL));
 }
 
 int fp_recorder_write_crash(int sig, int si_code, uint64_t fault_addr, int tid,

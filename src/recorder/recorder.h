@@ -62,6 +62,14 @@ void fp_recorder_wait(int kind, const void *object, uint64_t wait_ns, const void
 void fp_recorder_fatal_signal(int signo, int si_code, const void *addr);
 
 /*
+ * Writes a snapshot into `fd` for the endpoint (trigger http, no file name,
+ * no sequence number): the whole window, or with `since_ns`
+ * (CLOCK_MONOTONIC) only the events from then on. Returns 0, or -1 with
+ * errno (ESRCH: the recorder is off). Not for signal handlers.
+ */
+int fp_recorder_write_fd(int fd, uint64_t since_ns);
+
+/*
  * Writes the crash snapshot for fatal signal `sig` taken by thread `tid`
  * (fault address, and its stack: exact PC first) to the next pattern name,
  * returned in `path` (PATH_MAX bytes). Returns 0 or -1 with errno. Only

@@ -349,6 +349,7 @@ static void emit_threads(struct writer *w)
 struct window {
     const struct fp_ring_clock *now;
     uint64_t cutoff_ns; /* events older than this are left out */
+    uint64_t age_ns;    /* and counted as aged out if older than this too */
     uint64_t start_ns, end_ns, aged_out;
 };
 
@@ -367,7 +368,7 @@ static size_t keep_recent(unsigned char *buf, size_t len, struct window *win, ui
         uint64_t ns = fp_ring_ticks_to_ns(win->now, e.time_ns);
         in += size;
         if (ns < win->cutoff_ns) {
-            win->aged_out++;
+            win->aged_out += ns < win->age_ns;
             continue;
         }
         e.time_ns = ns;
@@ -409,7 +410,9 @@ static void write_snapshot(struct writer *w, const struct fp_snapshot_request *r
 
     fp_ring_clock_sample(&now);
     if (req->recorder_age_ns && now.mono_ns > req->recorder_age_ns)
-        win.cutoff_ns = now.mono_ns - req->recorder_age_ns;
+        win.age_ns = now.mono_ns - req->recorder_age_ns;
+    /* A window asked for by its start is not bound by age. */
+    win.cutoff_ns = req->since_ns ? req->since_ns : win.age_ns;
     emit(w, &h, sizeof(h)); /* rewritten at the end, when the window is known */
     emit_executable(w);
     if (req->crash_depth > 0) {
@@ -447,24 +450,40 @@ static void write_snapshot(struct writer *w, const struct fp_snapshot_request *r
     patch(w, 0, &h, sizeof(h));
 }
 
+/* The snapshot's bytes into w->fd; 0, or -1 with errno. */
+static int write_to(struct writer *w, const struct fp_snapshot_request *req)
+{
+    if (fp_ring_chunk_bytes() > CHUNK_COPY_BYTES) {
+        errno = EINVAL;
+        return -1;
+    }
+    write_snapshot(w, req);
+    errno = w->failed;
+    return w->failed ? -1 : 0;
+}
+
+int fp_snapshot_write_fd(int fd, const struct fp_snapshot_request *req,
+                         enum fp_snapshot_context ctx)
+{
+    struct writer w = {.s = &scratch[ctx == FP_SNAPSHOT_CRASH], .fd = fd};
+
+    return write_to(&w, req);
+}
+
 int fp_snapshot_write(const char *path, const struct fp_snapshot_request *req,
                       enum fp_snapshot_context ctx)
 {
     char tmp[PATH_MAX];
     struct writer w = {.s = &scratch[ctx == FP_SNAPSHOT_CRASH]};
 
-    if (fp_ring_chunk_bytes() > CHUNK_COPY_BYTES) {
-        errno = EINVAL;
-        return -1;
-    }
     w.fd = fp_outfile_open_temp(path, tmp, sizeof(tmp));
     if (w.fd < 0)
         return -1;
-    write_snapshot(&w, req);
-    if (w.failed) {
+    if (write_to(&w, req) != 0) {
+        int saved = errno;
         close(w.fd);
         unlink(tmp);
-        errno = w.failed;
+        errno = saved;
         return -1;
     }
     return fp_outfile_commit(w.fd, tmp, path);

@@ -16,6 +16,8 @@ struct fp_snapshot_request {
     uint64_t sequence;
     uint64_t recorder_size, recorder_age_ns;
     uint64_t cpu_period_ns; /* of the CPU samples in the buffers; 0: none */
+    uint64_t since_ns;      /* CLOCK_MONOTONIC: only events from then on, the
+                             * age bound aside; 0: the age bound alone */
     int signo, si_code;          /* crash */
     uint64_t fault_addr;         /* crash */
     int crash_tid;               /* crash */
@@ -38,5 +40,11 @@ enum fp_snapshot_context {
  */
 int fp_snapshot_write(const char *path, const struct fp_snapshot_request *req,
                       enum fp_snapshot_context ctx);
+
+/* Writes a snapshot at the start of `fd` (a file opened for writing that
+ * the caller closes), for files that are not the pattern's. Returns 0, or
+ * -1 with errno. Async-signal-safe. */
+int fp_snapshot_write_fd(int fd, const struct fp_snapshot_request *req,
+                         enum fp_snapshot_context ctx);
 
 #endif

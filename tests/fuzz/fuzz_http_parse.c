@@ -24,6 +24,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     char value[64];
     uint64_t addrs[16];
     long long v;
+    int64_t ns;
 
     if (!buf)
         return 0;
@@ -40,7 +41,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         for (size_t i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
             if ((fp_http_query_get(req.query, keys[i], value, sizeof(value)) == 0 &&
                  !memchr(value, '\0', sizeof(value))) ||
-                (fp_http_query_int(req.query, keys[i], &v) &&
+                ((fp_http_query_int(req.query, keys[i], &v) ||
+                  fp_http_query_seconds(req.query, keys[i], &ns)) &&
                  fp_http_query_get(req.query, keys[i], value, sizeof(value)) != 0))
                 abort();
     } else if (rc != -1 && (rc < 400 || rc > 505)) {

@@ -111,7 +111,8 @@ static void replay_corpus(void)
     printf("corpus: %d inputs\n", n);
 }
 
-/* The endpoint's parameter readers: Go's ParseInt and the symbol list. */
+/* The endpoint's parameter readers: Go's ParseInt, decimal seconds and the
+ * symbol list. */
 static void test_params(void)
 {
     long long v;
@@ -124,6 +125,19 @@ static void test_params(void)
     CHECK(!fp_http_query_int("seconds=%205", "seconds", &v));
     CHECK(!fp_http_query_int("seconds=99999999999999999999", "seconds", &v));
     CHECK(!fp_http_query_int("seconds=", "seconds", &v) && !fp_http_query_int("", "seconds", &v));
+    int64_t ns;
+    CHECK(fp_http_query_seconds("seconds=2", "seconds", &ns) && ns == 2000000000);
+    CHECK(fp_http_query_seconds("seconds=0.25", "seconds", &ns) && ns == 250000000);
+    CHECK(fp_http_query_seconds("seconds=.5", "seconds", &ns) && ns == 500000000);
+    CHECK(fp_http_query_seconds("seconds=1.", "seconds", &ns) && ns == 1000000000);
+    CHECK(fp_http_query_seconds("seconds=-1.5", "seconds", &ns) && ns == -1500000000);
+    CHECK(fp_http_query_seconds("seconds=0.0000000019", "seconds", &ns) && ns == 1);
+    CHECK(fp_http_query_seconds("seconds=99999999999999999999", "seconds", &ns) && ns > 3600e9);
+    CHECK(!fp_http_query_seconds("seconds=.", "seconds", &ns));
+    CHECK(!fp_http_query_seconds("seconds=1e3", "seconds", &ns));
+    CHECK(!fp_http_query_seconds("seconds=0x10", "seconds", &ns));
+    CHECK(!fp_http_query_seconds("seconds=1.2.3", "seconds", &ns));
+    CHECK(!fp_http_query_seconds("seconds=", "seconds", &ns) && !fp_http_query_seconds("", "seconds", &ns));
     const char *list = "0x10+junk+0+-5+ 7+020+42++0xffffffffffffffffff+0x20";
     size_t n = fp_http_parse_addresses(list, strlen(list), a, 4);
     CHECK(n == 4 && a[0] == 0x10 && a[1] == 020 && a[2] == 42 && a[3] == 0x20);
