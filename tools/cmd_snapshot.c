@@ -16,7 +16,6 @@
  *
  * Signal context: none (it sends the snapshot signal, never catches one).
  */
-#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <glob.h>
@@ -32,13 +31,13 @@
 #include "commands.h"
 #include "config.h"
 #include "discovery.h"
+#include "discovery_dirs.h"
 #include "pattern.h"
 #include "snapfmt.h"
 #include "snapshot_read.h"
 
 #define ENVIRON_MAX (1u << 20)
 #define POLL_MS 20
-#define MAX_DIRS 20 /* 5 candidates for each of 4 uids */
 #define MAX_ANCESTORS 64
 
 struct target {
@@ -57,11 +56,7 @@ enum lookup {
 };
 
 /* Discovery directories consulted, for the stale-file sweep at the end. */
-static struct {
-    char path[PATH_MAX];
-    uid_t uid;
-} consulted[MAX_DIRS];
-static int n_consulted;
+static struct ddirs consulted;
 static struct fp_discovery disc;
 
 static int usage(void)
@@ -102,21 +97,6 @@ static const char *env_value(const char *env, size_t len, const char *name)
     return NULL;
 }
 
-static int has_flightprof(pid_t pid)
-{
-    char path[64], line[PATH_MAX + 256];
-    int found = 0;
-
-    snprintf(path, sizeof(path), "/proc/%d/maps", (int)pid);
-    FILE *f = fopen(path, "re");
-    if (!f)
-        return 0;
-    while (!found && fgets(line, sizeof(line), f))
-        found = strstr(line, "libflightprof") != NULL;
-    fclose(f);
-    return found;
-}
-
 /* A line "KEY:\tVALUE" of /proc/PID/status into value; 0 or -1. */
 static int status_field(pid_t pid, const char *key, char *value, size_t size)
 {
@@ -149,98 +129,31 @@ static bool catches(pid_t pid, int sig)
     return sig >= 1 && sig <= 64 && (mask >> (sig - 1)) & 1;
 }
 
-/* Moves a stale file aside before removing it, so that a file the
- * process now holding that pid has just written in its place (rename
- * replaces) is put back instead of deleted. */
-static void remove_stale(const char *dir, pid_t pid, uid_t uid)
-{
-    char path[PATH_MAX], aside[PATH_MAX];
-
-    if (fp_discovery_file_path(dir, pid, path) != 0 ||
-        snprintf(aside, sizeof(aside), "%s/.stale.%d", dir, (int)getpid()) >= (int)sizeof(aside) ||
-        rename(path, aside) != 0)
-        return;
-    if (fp_discovery_read_path(aside, pid, uid, &disc) == FP_DISCOVERY_FOUND)
-        rename(aside, path);
-    else
-        unlink(aside);
-}
-
-/* Removes the files of processes that are gone from the directories this
- * run looked in: a process killed by SIGKILL (or that crashed) cannot. */
-static void sweep_consulted(void)
-{
-    for (int i = 0; i < n_consulted; i++) {
-        DIR *d = opendir(consulted[i].path);
-        struct dirent *e;
-        if (!d)
-            continue;
-        while ((e = readdir(d))) {
-            char *end;
-            long pid = strtol(e->d_name, &end, 10);
-            if (pid > 0 && pid <= INT_MAX && end != e->d_name && strcmp(end, FP_DISCOVERY_SUFFIX) == 0 &&
-                fp_discovery_read(consulted[i].path, (pid_t)pid, consulted[i].uid, &disc) ==
-                    FP_DISCOVERY_STALE)
-                remove_stale(consulted[i].path, (pid_t)pid, consulted[i].uid);
-        }
-        closedir(d);
-    }
-}
-
-static void add_dir(const char *path, uid_t uid, char dirs[][PATH_MAX], uid_t *uids, int *n)
-{
-    for (int i = 0; i < *n; i++)
-        if (uids[i] == uid && strcmp(dirs[i], path) == 0)
-            return;
-    if (*n == MAX_DIRS || strlen(path) >= PATH_MAX || !fp_discovery_dir_ok(path, uid))
-        return;
-    strcpy(dirs[*n], path);
-    uids[(*n)++] = uid;
-    for (int i = 0; i < n_consulted; i++)
-        if (consulted[i].uid == uid && strcmp(consulted[i].path, path) == 0)
-            return;
-    if (n_consulted < MAX_DIRS) {
-        strcpy(consulted[n_consulted].path, path);
-        consulted[n_consulted++].uid = uid;
-    }
-}
-
 /* The discovery directories process `pid` may have used, as the library
  * chooses them (discovery.c), for each uid it has had: its
  * $XDG_RUNTIME_DIR (from its environment if still readable, else ours
  * when we are the same user, else systemd's /run/user/UID), then
- * /dev/shm/flightprof-UID and /tmp/flightprof-UID. */
-static int discovery_dirs(pid_t pid, const char *env, size_t envlen, char dirs[][PATH_MAX],
-                          uid_t *uids)
+ * /dev/shm/flightprof-UID and /tmp/flightprof-UID; each also noted among
+ * those consulted. */
+static void discovery_dirs(pid_t pid, const char *env, size_t envlen, struct ddirs *dirs)
 {
-    char value[256], path[PATH_MAX];
+    char value[256];
     unsigned long ids[4];
-    int n = 0, nids;
     const char *theirs = env ? env_value(env, envlen, "XDG_RUNTIME_DIR") : NULL;
-    const char *ours = getenv("XDG_RUNTIME_DIR");
 
     /* Effective first: the library created its directory as that user. */
     if (status_field(pid, "Uid", value, sizeof(value)) != 0 ||
-        (nids = sscanf(value, "%lu %lu %lu %lu", &ids[1], &ids[0], &ids[2], &ids[3])) != 4)
-        return 0;
-    for (int i = 0; i < nids; i++) {
+        sscanf(value, "%lu %lu %lu %lu", &ids[1], &ids[0], &ids[2], &ids[3]) != 4)
+        return;
+    for (int i = 0; i < 4; i++) {
         uid_t uid = (uid_t)ids[i];
-        if (theirs && theirs[0] == '/') {
-            snprintf(path, sizeof(path), "%s/" FP_DISCOVERY_SUBDIR, theirs);
-            add_dir(path, uid, dirs, uids, &n);
-        }
-        if (ours && ours[0] == '/' && geteuid() == uid) {
-            snprintf(path, sizeof(path), "%s/" FP_DISCOVERY_SUBDIR, ours);
-            add_dir(path, uid, dirs, uids, &n);
-        }
-        snprintf(path, sizeof(path), "/run/user/%lu/" FP_DISCOVERY_SUBDIR, (unsigned long)uid);
-        add_dir(path, uid, dirs, uids, &n);
-        snprintf(path, sizeof(path), FP_DISCOVERY_SHM_DIR "%lu", (unsigned long)uid);
-        add_dir(path, uid, dirs, uids, &n);
-        snprintf(path, sizeof(path), FP_DISCOVERY_TMP_DIR "%lu", (unsigned long)uid);
-        add_dir(path, uid, dirs, uids, &n);
+        ddirs_add_xdg(dirs, theirs, uid);
+        if (geteuid() == uid)
+            ddirs_add_xdg(dirs, getenv("XDG_RUNTIME_DIR"), uid);
+        ddirs_add_fixed(dirs, uid);
     }
-    return n;
+    for (size_t i = 0; i < dirs->n; i++)
+        ddirs_add(&consulted, dirs->v[i].path, dirs->v[i].uid);
 }
 
 /* Process `pid`'s own flightprof configuration: its environment if it
@@ -249,8 +162,8 @@ static int discovery_dirs(pid_t pid, const char *env, size_t envlen, char dirs[]
  * pattern means no recorder. */
 static enum lookup lookup(pid_t pid, struct target *t, char *why, size_t whylen)
 {
-    char path[64], dirs[MAX_DIRS][PATH_MAX];
-    uid_t uids[MAX_DIRS];
+    char path[64];
+    struct ddirs dirs = {0};
     size_t len = 0;
     enum lookup rc = LOOKUP_UNKNOWN;
 
@@ -268,15 +181,16 @@ static enum lookup lookup(pid_t pid, struct target *t, char *why, size_t whylen)
         free(env);
         return LOOKUP_FOUND;
     }
-    int n = discovery_dirs(pid, env, len, dirs, uids);
-    for (int i = 0; i < n && rc == LOOKUP_UNKNOWN; i++) {
-        enum fp_discovery_status st = fp_discovery_read(dirs[i], pid, uids[i], &disc);
+    discovery_dirs(pid, env, len, &dirs);
+    for (size_t i = 0; i < dirs.n && rc == LOOKUP_UNKNOWN; i++) {
+        const struct ddir *dir = &dirs.v[i];
+        enum fp_discovery_status st = fp_discovery_read(dir->path, pid, dir->uid, &disc);
         if (st == FP_DISCOVERY_STALE)
-            remove_stale(dirs[i], pid, uids[i]);
+            ddirs_remove_stale(dir->path, pid, dir->uid);
         if (st != FP_DISCOVERY_FOUND)
             continue;
         if (!disc.snapshot[0]) {
-            snprintf(why, whylen, "its discovery file %.3900s/%d%s names no snapshot pattern", dirs[i],
+            snprintf(why, whylen, "its discovery file %.3900s/%d%s names no snapshot pattern", dir->path,
                      (int)pid, FP_DISCOVERY_SUFFIX);
             rc = LOOKUP_NONE;
         } else {
@@ -287,6 +201,7 @@ static enum lookup lookup(pid_t pid, struct target *t, char *why, size_t whylen)
             rc = LOOKUP_FOUND;
         }
     }
+    ddirs_free(&dirs);
     const char *preload = env ? env_value(env, len, "LD_PRELOAD") : NULL;
     if (rc == LOOKUP_UNKNOWN && preload && strstr(preload, "libflightprof")) {
         snprintf(why, whylen, "FLIGHTPROF_SNAPSHOT is not set in its environment");
@@ -308,7 +223,7 @@ static int find_config(struct target *t)
     enum lookup rc = lookup(pid, t, why, sizeof(why));
     for (int level = 0; rc == LOOKUP_UNKNOWN && level < MAX_ANCESTORS; level++) {
         if (pid == 1 || fp_discovery_proc_stat(pid, &ppid, &start) != 0 || ppid <= 0 ||
-            !has_flightprof(ppid))
+            ddirs_has_library(ppid) <= 0)
             break;
         pid = ppid;
         rc = lookup(pid, t, why, sizeof(why));
@@ -337,13 +252,14 @@ static int find_config(struct target *t)
 
 static int load_target(struct target *t)
 {
-    if (!has_flightprof(t->pid)) {
+    if (ddirs_has_library(t->pid) <= 0) {
         fprintf(stderr, "flightprof: process %d does not run with flightprof preloaded "
                         "(or cannot be inspected)\n", (int)t->pid);
         return -1;
     }
     int rc = find_config(t);
-    sweep_consulted();
+    ddirs_scan(&consulted, NULL, NULL);
+    ddirs_free(&consulted);
     if (rc != 0)
         return -1;
     if (!catches(t->pid, t->signal)) {

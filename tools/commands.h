@@ -9,6 +9,7 @@
 
 int cmd_record(int argc, char **argv);
 int cmd_snapshot(int argc, char **argv);
+int cmd_ps(int argc, char **argv);
 int cmd_dump(int argc, char **argv);
 int cmd_convert(int argc, char **argv);
 

@@ -23,6 +23,7 @@ static const struct {
      "record [-o FILE] [--hz N] [--unwind libunwind|fp] [--heap FILE] [--heap-rate N]\n"
      "                   [--mutex FILE] [--snapshot PATTERN] -- CMD [ARGS...]"},
     {"snapshot", cmd_snapshot, "snapshot PID [-o FILE] [--timeout SECONDS]"},
+    {"ps", cmd_ps, "ps [--all]"},
     {"dump", cmd_dump, "dump FILE"},
     {"convert", cmd_convert, "convert FILE -f chrome|pprof|allocs -o OUT"},
 };

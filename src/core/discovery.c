@@ -98,7 +98,7 @@ static void remove_own(int status)
         unlink(own_path);
 }
 
-void fp_discovery_publish(const struct fp_config *cfg, bool recording)
+void fp_discovery_publish(const struct fp_config *cfg, bool recording, const char *http)
 {
     static char text[FP_DISCOVERY_FILE_MAX]; /* load is single-threaded */
     char dir[PATH_MAX], path[PATH_MAX], tmp[PATH_MAX];
@@ -134,6 +134,7 @@ void fp_discovery_publish(const struct fp_config *cfg, bool recording)
     put(text, &len, "cpu", cfg->cpu_path);
     put(text, &len, "heap", cfg->heap_path);
     put(text, &len, "mutex", cfg->mutex_path);
+    put(text, &len, "http", http);
 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
     if (fd < 0 || fp_outfile_write_all(fd, text, len) != 0) {

@@ -2,7 +2,8 @@
  * Discovery files: how `flightprof snapshot PID`, and a program started by
  * a profiled one, learn a process's flightprof configuration without
  * reading its environment, which programs that set their process title
- * (Redis, nginx, PostgreSQL) overwrite in /proc/PID/environ.
+ * (Redis, nginx, PostgreSQL) overwrite in /proc/PID/environ; and how
+ * `flightprof ps` finds the processes that have flightprof loaded.
  *
  * A process whose library loads with an output configured writes
  * DIR/PID.conf, DIR being $XDG_RUNTIME_DIR/flightprof when that variable is
@@ -27,6 +28,10 @@
  *   snapshot=PATTERN       FLIGHTPROF_SNAPSHOT as given, "" when off
  *   snapshot_signal=12     0 when none
  *   cpu=, heap=, mutex=    FLIGHTPROF_CPU, _HEAP, _MUTEX as given
+ *   http=ADDR              the endpoint's address as bound, the port the
+ *                          kernel chose for port 0 included
+ *                          ("127.0.0.1:40123", "[::1]:6060", "unix:/path");
+ *                          "" when it does not serve
  *
  * The readers below are static inline and use only system calls and
  * string functions, so that the CLI, which links none of the library's
@@ -56,16 +61,19 @@
 #define FP_DISCOVERY_SHM_DIR "/dev/shm/flightprof-" /* followed by the uid */
 #define FP_DISCOVERY_TMP_DIR "/tmp/flightprof-"     /* followed by the uid */
 #define FP_DISCOVERY_SUFFIX ".conf"
-/* Four escaped paths and the short keys. */
-#define FP_DISCOVERY_FILE_MAX (8 * PATH_MAX + 256)
+/* Five escaped values of up to PATH_MAX bytes (the four patterns and the
+ * endpoint's address), and the short keys. */
+#define FP_DISCOVERY_FILE_MAX (10 * PATH_MAX + 256)
 
 /* Library side (discovery.c). */
 
 /* At load (init.c), after the engines: with any output configured, writes
  * this process's file and removes it at exit; without, removes a file an
  * earlier program of this process (before exec) left. The snapshot
- * pattern is published only when `recording` (the recorder started). */
-void fp_discovery_publish(const struct fp_config *cfg, bool recording);
+ * pattern is published only when `recording` (the recorder started);
+ * `http` is the address the endpoint serves on, "" when it does not (the
+ * caller asks the endpoint: this module knows no engine). */
+void fp_discovery_publish(const struct fp_config *cfg, bool recording, const char *http);
 
 /* At load (lifecycle.c): true when a live ancestor, a few levels up at
  * most, published a file naming one of cfg's outputs with the same pattern:
@@ -80,6 +88,7 @@ struct fp_discovery {
     unsigned long long start_time;
     int snapshot_signal;
     char snapshot[PATH_MAX], cpu[PATH_MAX], heap[PATH_MAX], mutex[PATH_MAX];
+    char http[PATH_MAX]; /* "" when the endpoint does not serve (or an older file) */
     char raw[FP_DISCOVERY_FILE_MAX + 1]; /* the file as read */
 };
 
@@ -159,6 +168,7 @@ static inline int fp_discovery_parse(struct fp_discovery *d)
         {"cpu", offsetof(struct fp_discovery, cpu)},
         {"heap", offsetof(struct fp_discovery, heap)},
         {"mutex", offsetof(struct fp_discovery, mutex)},
+        {"http", offsetof(struct fp_discovery, http)},
     };
     char num[32];
     bool have_pid = false, have_start = false;
@@ -167,7 +177,7 @@ static inline int fp_discovery_parse(struct fp_discovery *d)
     d->pid = 0;
     d->start_time = 0;
     d->snapshot_signal = 0;
-    d->snapshot[0] = d->cpu[0] = d->heap[0] = d->mutex[0] = '\0';
+    d->snapshot[0] = d->cpu[0] = d->heap[0] = d->mutex[0] = d->http[0] = '\0';
     while (s && *s) {
         const char *eq = strchr(s, '=');
         const char *eol = strchr(s, '\n');

@@ -2,8 +2,8 @@
  * The endpoint's lifecycle: binds the address, starts the thread that runs
  * the connection loop (http_loop.c), closes every descriptor in a fork
  * child (which must neither serve nor hold the parent's connections), and
- * stops the thread at exit. Owns the listening socket, the wake-up eventfd
- * and the thread.
+ * stops the thread at exit. Owns the listening socket, the wake-up eventfd,
+ * the thread and the address announced.
  *
  * Signal context: none.
  */
@@ -32,6 +32,8 @@
 
 static int listen_fd = -1, wake_fd = -1;
 static char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* "" unless bound */
+/* fp_http_addr_format's longest: "unix:" and a whole sun_path. */
+static char address[sizeof(unix_path) + 8];
 static pthread_t thread;
 static atomic_bool running, quitting;
 
@@ -80,20 +82,25 @@ static int bind_listen(const struct fp_http_addr *a, const char *spec)
     return fd;
 }
 
-/* The address bound, with the port the kernel chose for port 0. */
+/* The address bound, with the port the kernel chose for port 0: kept for
+ * fp_http_server_address, and said in one line. */
 static void announce(const struct fp_http_addr *a)
 {
     struct fp_http_addr bound = *a;
-    char where[128];
 
     bound.len = sizeof(bound.u);
     if (a->u.sa.sa_family != AF_UNIX)
         getsockname(listen_fd, &bound.u.sa, &bound.len);
-    fp_http_addr_format(&bound, where, sizeof(where));
+    fp_http_addr_format(&bound, address, sizeof(address));
     if (a->u.sa.sa_family == AF_UNIX)
-        fp_log_info("serving /debug/pprof/ on %s", where);
+        fp_log_info("serving /debug/pprof/ on %s", address);
     else
-        fp_log_info("serving http://%s/debug/pprof/", where);
+        fp_log_info("serving http://%s/debug/pprof/", address);
+}
+
+const char *fp_http_server_address(void)
+{
+    return atomic_load(&running) ? address : "";
 }
 
 static void close_fd(int *fd)

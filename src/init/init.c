@@ -127,6 +127,8 @@ __attribute__((constructor)) static void flightprof_load(void)
     if (any_output)
         fp_service_start();
     fp_lifecycle_on_fork(NULL, NULL, start_service_in_child);
-    fp_discovery_publish(&cfg, recording); /* last: its exit hook must run after the engines' writes */
+    /* Last: its exit hook must run after the engines' writes, and the
+     * endpoint has bound its address by now. */
+    fp_discovery_publish(&cfg, recording, fp_http_server_address());
     fp_internal_leave();
 }
