@@ -140,12 +140,25 @@ done
 FLIGHTPROF_HTTP=0.0.0.0:0 fp_run "$prog" /dev/null >/dev/null 2>"$FP_TMP/wide.err" || true
 grep -q '^flightprof: FLIGHTPROF_HTTP=0.0.0.0:0: listening beyond loopback.*FLIGHTPROF_HTTP_TOKEN' "$FP_TMP/wide.err" ||
     fail "no warning beyond loopback: $(cat "$FP_TMP/wide.err")"
-# A port in use: the second process says so and runs on.
+# A port in use: the second process says so and runs on, and with nothing
+# else asked for, nothing of flightprof's runs in it (the heap and mutex
+# profiles were on only for the endpoint): no thread of its own.
 serve 127.0.0.1:0 first
-rc=0
-FLIGHTPROF_HTTP=127.0.0.1:$(echo "$url" | sed 's#.*:\([0-9]*\)/$#\1#') fp_run "$prog" /dev/null >"$FP_TMP/inuse.out" 2>"$FP_TMP/inuse.err" || rc=$?
-[ "$rc" = 7 ] || fail "port in use: exit status $rc"
+FLIGHTPROF_HTTP=127.0.0.1:$(echo "$url" | sed 's#.*:\([0-9]*\)/$#\1#') fp_run "$prog" "$FP_TMP/inuse.stop" \
+    >"$FP_TMP/inuse.out" 2>"$FP_TMP/inuse.err" &
+inuse=$!
+pids+=($inuse)
+for _ in $(seq 100); do grep -q 'in use' "$FP_TMP/inuse.err" && break; sleep 0.05; done
 grep -q 'Address already in use.*endpoint is off' "$FP_TMP/inuse.err" || fail "port in use: $(cat "$FP_TMP/inuse.err")"
+ipid=$(pgrep -n -f "^$prog $FP_TMP/inuse.stop\$") || fail "port in use: no process"
+for _ in $(seq 10); do # the rest of its load follows that line
+    ! grep -q '^flightprof' /proc/"$ipid"/task/*/comm || fail "port in use: flightprof threads run: $(cat /proc/"$ipid"/task/*/comm)"
+    sleep 0.05
+done
+touch "$FP_TMP/inuse.stop"
+rc=0
+wait "$inuse" || rc=$?
+[ "$rc" = 7 ] || fail "port in use: exit status $rc"
 finish first
 
 # The server's thread, its allocations and its waits are flightprof's: a

@@ -293,6 +293,13 @@ bool fp_config_any_output(const struct fp_config *cfg)
            cfg->http_addr[0];
 }
 
+void fp_config_endpoint_off(struct fp_config *cfg)
+{
+    cfg->http_addr[0] = '\0';
+    cfg->heap_on = cfg->heap_on && cfg->heap_path[0];
+    cfg->mutex_on = cfg->mutex_on && cfg->mutex_path[0];
+}
+
 /* At least a second: each period writes every profile, symbolized. */
 static void load_period(struct fp_config *cfg)
 {

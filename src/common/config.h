@@ -67,6 +67,10 @@ struct fp_config {
  * endpoint, which can start the sampler at any time). */
 bool fp_config_any_output(const struct fp_config *cfg);
 
+/* The endpoint could not start (a bad address, a port in use): it is
+ * off in `cfg`, and so are the profiles that were on only for it. */
+void fp_config_endpoint_off(struct fp_config *cfg);
+
 /* Fills `cfg` from the environment, logging one line per bad value.
  * FLIGHTPROF_LOG is read first and handed to fp_log_configure (log.h):
  * it is the logger's setting, not a field of `cfg`. */

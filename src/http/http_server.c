@@ -31,6 +31,7 @@
 #include "threads.h"
 
 static int listen_fd = -1, wake_fd = -1;
+static struct fp_http_addr bind_addr; /* set at load, before the thread */
 static char unix_path[sizeof(((struct sockaddr_un *)0)->sun_path)]; /* "" unless bound */
 /* fp_http_addr_format's longest: "unix:" and a whole sun_path. */
 static char address[sizeof(unix_path) + 8];
@@ -110,38 +111,44 @@ static void close_fd(int *fd)
     *fd = -1;
 }
 
+/* Binds the socket only: the thread that answers starts once every engine
+ * has (fp_http_server_run). */
 static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
-    struct fp_http_addr addr;
     char err[256];
 
     (void)hooks;
     if (!cfg->http_addr[0])
         return false;
-    if (fp_http_addr_parse(cfg->http_addr, &addr, err, sizeof(err)) != 0) {
+    if (fp_http_addr_parse(cfg->http_addr, &bind_addr, err, sizeof(err)) != 0) {
         fp_log("FLIGHTPROF_HTTP=%s: %s; the endpoint is off", cfg->http_addr, err);
         return false;
     }
-    if ((listen_fd = bind_listen(&addr, cfg->http_addr)) < 0)
+    if ((listen_fd = bind_listen(&bind_addr, cfg->http_addr)) < 0)
         return false;
-    if (!addr.loopback)
+    if (!bind_addr.loopback)
         fp_log("FLIGHTPROF_HTTP=%s: listening beyond loopback: anyone who can reach it can "
                "read this process's profiles%s",
                cfg->http_addr, cfg->http_token[0] ? "" : " (set FLIGHTPROF_HTTP_TOKEN)");
     fp_http_routes_init(cfg->http_token);
+    return true;
+}
+
+void fp_http_server_run(void)
+{
+    if (listen_fd < 0)
+        return;
     wake_fd = fp_ownfd_move(eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK));
     int rc = wake_fd < 0 ? errno : fp_threads_start_own(&thread, "flightprof-http", server_main, NULL);
     if (rc != 0) {
-        fp_log("FLIGHTPROF_HTTP=%s: cannot start the server: %s; the endpoint is off",
-               cfg->http_addr, strerror(rc));
+        fp_log("FLIGHTPROF_HTTP: cannot start the server: %s; the endpoint is off", strerror(rc));
         close_fd(&listen_fd);
         close_fd(&wake_fd);
         remove_unix_path();
-        return false;
+        return;
     }
     atomic_store(&running, true);
-    announce(&addr);
-    return true;
+    announce(&bind_addr);
 }
 
 /* The child has no server thread: it closes what the parent serves with

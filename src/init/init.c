@@ -3,7 +3,8 @@
  * the table below, registers the lifecycle hooks of those that started,
  * and makes the wrappers feed what they asked for. The order of the table
  * is the order of their hooks: the recorder first, so that its exit
- * snapshot sees the other engines' last events. Owns nothing after that.
+ * snapshot sees the other engines' last events. Owns, after that, only
+ * whether the service thread runs (fork children start theirs).
  *
  * Signal context: none.
  */
@@ -36,11 +37,14 @@
 static const struct fp_engine *const engines[] = {
     &fp_recorder_engine,
     &fp_period_engine, /* before the profiles: their last period comes before their exit */
+    &fp_http_engine,   /* before the profiles it turns on, which stay off if it cannot bind */
     &fp_heap_engine,
     &fp_mutex_engine,
     &fp_cpu_engine,
-    &fp_http_engine,
 };
+
+/* Whether this process runs the service thread, as a fork child must too. */
+static bool service_on;
 
 /* A fork child has only the forking thread: what every engine relies on
  * is reset before theirs run. */
@@ -58,13 +62,14 @@ static void core_after_fork_child(void)
  * creating a thread allocates. */
 static void start_service_in_child(void)
 {
-    if (fp_config_any_output(fp_lifecycle_config()))
+    if (service_on)
         fp_service_start();
 }
 
 /* Starts the engines in table order; returns the wrapper feeds they ask
- * for and whether the recorder is among those that started. */
-static unsigned start_engines(const struct fp_config *cfg, bool *recording)
+ * for and whether the recorder is among those that started. An endpoint
+ * that does not start turns off what it alone asked for in `cfg`. */
+static unsigned start_engines(struct fp_config *cfg, bool *recording)
 {
     unsigned hooks = 0;
 
@@ -72,8 +77,11 @@ static unsigned start_engines(const struct fp_config *cfg, bool *recording)
     for (size_t i = 0; i < sizeof(engines) / sizeof(engines[0]); i++) {
         const struct fp_engine *e = engines[i];
 
-        if (!e->start(cfg, &hooks))
+        if (!e->start(cfg, &hooks)) {
+            if (e == &fp_http_engine && cfg->http_addr[0])
+                fp_config_endpoint_off(cfg);
             continue;
+        }
         if (e == &fp_recorder_engine)
             *recording = true;
         if (e->fork_prepare || e->fork_parent || e->fork_child)
@@ -110,6 +118,7 @@ __attribute__((constructor)) static void flightprof_load(void)
         fp_lifecycle_on_thread(fp_unwind_thread_prepare, NULL);
     }
     fp_hooks_enable(start_engines(&cfg, &recording));
+    any_output = fp_config_any_output(&cfg); /* less, if the endpoint did not start */
     if (any_output) {
         bool snapshots = recording && (cfg.snapshot_on & FP_SNAPSHOT_ON_CRASH);
 
@@ -124,9 +133,12 @@ __attribute__((constructor)) static void flightprof_load(void)
     fp_lifecycle_on_fork(NULL, NULL, fp_sampler_rearm_child);
     /* After the engines have armed the threads that exist: the service
      * thread is none of them (see fp_threads_mark_own). */
-    if (any_output)
+    service_on = any_output;
+    if (service_on)
         fp_service_start();
     fp_lifecycle_on_fork(NULL, NULL, start_service_in_child);
+    /* Once every engine runs: no request finds one still starting. */
+    fp_http_server_run();
     /* Last: its exit hook must run after the engines' writes, and the
      * endpoint has bound its address by now. */
     fp_discovery_publish(&cfg, recording, fp_http_server_address());
