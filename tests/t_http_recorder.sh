@@ -5,7 +5,9 @@
 # are snapshot files that `flightprof dump` and `convert` read, with
 # trigger http, and neither writes a file or takes a sequence number (the
 # exit snapshot is still #1). A client that leaves mid-trace costs
-# nothing; with the recorder off both answer Go's 500 naming
+# nothing. /metrics counts the snapshots served and the events by kind
+# (at least what a window holds, never going back). With the recorder off
+# both paths answer Go's 500 naming
 # FLIGHTPROF_SNAPSHOT. The program's output and exit status do not change
 # and its nanosleep is never interrupted.
 source "$FP_ROOT/tests/lib.sh"
@@ -62,6 +64,33 @@ assert_between "$(( ($(date +%s%N) - start) / 1000000 ))" 950 5000 "trace?second
 # A client that leaves mid-trace: the server answers the next at once.
 curl -s -o /dev/null --max-time 0.3 "$base/trace?seconds=5" || true
 [ "$(get "$base/../flightrecorder" again --max-time 3)" = 200 ] || fail "no answer after a client left"
+
+# The recorder's metrics: snapshots served counted, events by kind, each
+# total at least what a window taken before it holds and never going
+# back.
+[ "$(get "$base/../../metrics" m1)" = 200 ] || fail "metrics status"
+promtool check metrics <m1 || fail "promtool rejects the exposition"
+metric() { awk -v n="$1" '$1 == n { print $2 }' "$2"; } # NAME FILE
+snaps=$(metric flightprof_recorder_snapshots_total m1)
+assert_between "$snaps" 5 5 "flightprof_recorder_snapshots_total after five served"
+[ "$(metric 'flightprof_recorder_events_total{kind="thread_start"}' m1)" = 5 ] ||
+    fail "thread_start events: $(grep thread_start m1)"
+dump again
+window=$(line events again | awk '{ print $1 }')
+total=$(awk '$1 ~ /^flightprof_recorder_events_total/ { n += $2 } END { print n }' m1)
+[ "$total" -ge "$window" ] || fail "events counted ($total) fewer than a window before holds ($window)"
+for kind in wait lock_wait; do
+    [ "$(metric "flightprof_recorder_events_total{kind=\"$kind\"}" m1)" -gt 0 ] || fail "no $kind events counted"
+done
+[ -z "$allocs_seen" ] || [ "$(metric 'flightprof_recorder_events_total{kind="alloc"}' m1)" -gt 0 ] ||
+    fail "no alloc events counted"
+sleep 0.2
+get "$base/../../metrics" m2 >/dev/null
+grep '^flightprof_recorder_events_total' m1 | while read -r name n; do
+    [ "$(metric "$name" m2)" -ge "$n" ] || fail "$name went back from $n to $(metric "$name" m2)"
+done
+[ "$(metric 'flightprof_recorder_events_total{kind="wait"}' m2)" -gt \
+  "$(metric 'flightprof_recorder_events_total{kind="wait"}' m1)" ] || fail "wait events did not grow"
 
 finish rec
 # HTTP snapshots took no sequence number: the exit snapshot is #1, and

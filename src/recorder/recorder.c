@@ -157,6 +157,7 @@ static void thread_start(void)
     size_t size;
     struct fp_ev_thread_start *e;
 
+    fp_ring_count_join();
     if (!(e = event_begin(sizeof(*e), &slot, &size)))
         return;
     e->parent_tid = t ? t->parent_tid : 0;
@@ -169,6 +170,7 @@ static void thread_exit(void)
 {
     record_plain(FP_EV_THREAD_EXIT);
     fp_ring_thread_exit();
+    fp_ring_count_leave();
 }
 
 void fp_recorder_thread_rename(int tid, const char *name)
@@ -431,6 +433,7 @@ void fp_recorder_stats(struct fp_recorder_stats *out)
     out->snapshots = atomic_load(&written);
     out->overwritten = fp_ring_overwritten_total();
     out->dropped = fp_ring_dropped();
+    fp_ring_count_totals(out->events);
 }
 
 FP_EXPORT int flightprof_snapshot(const char *path)
@@ -504,6 +507,7 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
                (unsigned long long)size, strerror(errno));
         return false;
     }
+    fp_ring_count_join(); /* the loading thread; the others at their start */
     fp_lineage_own_pattern(cfg->snapshot_path, rec.pattern);
     rec.size = (uint64_t)fp_ring_chunk_bytes() * fp_ring_chunk_count();
     rec.age_ns = cfg->recorder_age_ns;

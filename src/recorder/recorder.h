@@ -29,10 +29,13 @@ static inline bool fp_recorder_enabled(void)
 }
 
 /* What the recorder has counted, for the endpoint's metrics: snapshots
- * written (not counting crash snapshots), events lost to newer ones, and
- * events never recorded for want of a free chunk. */
+ * written (not counting crash snapshots), events lost to newer ones,
+ * events never recorded for want of a free chunk, and the events recorded
+ * by kind (FP_EV_*; ring.h says which threads' count). Not for signal
+ * handlers. */
 struct fp_recorder_stats {
     uint64_t snapshots, overwritten, dropped;
+    uint64_t events[FP_EV_KIND_COUNT];
 };
 void fp_recorder_stats(struct fp_recorder_stats *out);
 

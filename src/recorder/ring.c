@@ -338,4 +338,5 @@ void fp_ring_after_fork_child(void)
     atomic_store(&stats_overflow, 0);
     atomic_store(&dropped, 0);
     memset(&fp_ring_self, 0, sizeof(fp_ring_self));
+    fp_ring_count_after_fork_child();
 }

@@ -80,6 +80,11 @@ struct fp_ring_writer {
 struct fp_ring_thread {
     unsigned depth;       /* events being written on this thread right now */
     struct fp_ring_writer w[2];
+    /* Events committed, by kind, at depth 1 and 2: each row has one writer
+     * at a time, so a relaxed load and store count without a locked
+     * instruction, and other threads read them (fp_ring_count_totals). */
+    uint64_t counts[2][FP_EV_KIND_COUNT];
+    struct fp_ring_thread *prev, *next; /* on the list of counted threads */
 };
 extern __thread struct fp_ring_thread fp_ring_self __attribute__((tls_model("initial-exec")));
 
@@ -124,6 +129,10 @@ static inline void fp_ring_commit(const struct fp_ring_slot *slot, unsigned kind
                     (uint64_t)(sub & 0xff) << 40 | (uint64_t)size << 48;
 
     __atomic_store_n((uint64_t *)slot->ev, word, __ATOMIC_RELEASE);
+    if (kind < FP_EV_KIND_COUNT) { /* always: callers pass FP_EV_* */
+        uint64_t *n = &fp_ring_self.counts[fp_ring_self.depth - 1][kind];
+        __atomic_store_n(n, __atomic_load_n(n, __ATOMIC_RELAXED) + 1, __ATOMIC_RELAXED);
+    }
     __atomic_signal_fence(__ATOMIC_SEQ_CST);
     fp_ring_self.depth--;
 }
@@ -131,6 +140,22 @@ static inline void fp_ring_commit(const struct fp_ring_slot *slot, unsigned kind
 /* The calling thread gives up its chunk (it keeps its events). Called when
  * a thread exits. Async-signal-safe. */
 void fp_ring_thread_exit(void);
+
+/*
+ * Events recorded by kind (ring_count.c). A thread's counts are read
+ * from its own memory while it is on the list (from fp_ring_count_join,
+ * at its start, to fp_ring_count_leave, at its end, which adds them to
+ * the totals of threads gone), so a total never goes back. Threads that
+ * existed before flightprof loaded, on which no hook runs, other than the
+ * main thread, are not counted. None of these is for signal handlers.
+ */
+void fp_ring_count_join(void);
+void fp_ring_count_leave(void);
+/* out[kind] for every FP_EV_* kind: all events recorded so far. */
+void fp_ring_count_totals(uint64_t out[FP_EV_KIND_COUNT]);
+/* In a fork child, whose only thread is the caller: its counts and the
+ * totals start at 0 (the child's window is new as well). */
+void fp_ring_count_after_fork_child(void);
 
 /*
  * Copies the complete events of chunk `i` into `buf` (fp_ring_chunk_bytes()
