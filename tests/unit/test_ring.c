@@ -1,8 +1,10 @@
-// links: src/recorder/ring.c src/core/libc.c src/core/interpose.c src/core/self.c
+// links: src/recorder/ring.c src/recorder/ring_count.c src/core/libc.c src/core/interpose.c src/core/self.c
 /* The recorder's chunk pool: events come back intact and in order; a full
  * pool recycles the oldest chunks and counts what it overwrote per thread;
  * writers (and a signal handler nesting inside a writer) racing with a
- * reader that copies chunks never give the reader a torn event. */
+ * reader that copies chunks never give the reader a torn event, and the
+ * counts by kind add up to every event written, never going back while
+ * threads come and go. */
 #include <pthread.h>
 #include <signal.h>
 #include <stdatomic.h>
@@ -114,23 +116,42 @@ static void test_single_thread(void)
 /* ---- writers, a nesting signal handler and a reader, all at once ---- */
 
 static atomic_bool stop;
-static _Atomic uint64_t handler_seq;
+static _Atomic uint64_t handler_seq, written_ok;
 static _Atomic uint64_t events_read, chunks_read;
 
 static void on_signal(int sig)
 {
     (void)sig;
     /* Nests inside whatever write_event the thread was doing. */
-    write_event(atomic_fetch_add(&handler_seq, 1) | 1ull << 63);
+    if (write_event(atomic_fetch_add(&handler_seq, 1) | 1ull << 63) == 0)
+        atomic_fetch_add(&written_ok, 1);
 }
 
 static void *writer(void *arg)
 {
+    sigset_t usr1;
+    uint64_t ok = 0;
+
     (void)arg;
+    fp_ring_count_join();
     for (uint64_t seq = 1; !atomic_load(&stop); seq++)
-        write_event(seq);
+        ok += write_event(seq) == 0;
+    /* A signal still on its way would write after the thread has left. */
+    sigemptyset(&usr1);
+    sigaddset(&usr1, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &usr1, NULL);
+    atomic_fetch_add(&written_ok, ok);
     fp_ring_thread_exit();
+    fp_ring_count_leave();
     return NULL;
+}
+
+static uint64_t log_events_counted(void)
+{
+    uint64_t n[FP_EV_KIND_COUNT];
+
+    fp_ring_count_totals(n);
+    return n[FP_EV_LOG];
 }
 
 static void *reader(void *arg)
@@ -138,7 +159,11 @@ static void *reader(void *arg)
     static unsigned char buf[64 << 10];
 
     (void)arg;
-    while (!atomic_load(&stop)) {
+    for (uint64_t counted = 0; !atomic_load(&stop);) {
+        uint64_t now = log_events_counted();
+        CHECK(now >= counted, "the count went back from %llu to %llu",
+              (unsigned long long)counted, (unsigned long long)now);
+        counted = now;
         for (size_t i = 0; i < fp_ring_chunk_count(); i++) {
             int tid;
             uint32_t tag;
@@ -159,6 +184,8 @@ static void test_concurrent(void)
     struct sigaction sa = {.sa_handler = on_signal, .sa_flags = SA_RESTART};
     struct timespec tick = {0, 50000};
 
+    uint64_t counted_before = log_events_counted(); /* none: main never joined */
+
     sigemptyset(&sa.sa_mask);
     sigaction(SIGUSR1, &sa, NULL);
     for (int i = 0; i < 4; i++)
@@ -173,6 +200,8 @@ static void test_concurrent(void)
         pthread_join(writers[i], NULL);
     pthread_join(rd, NULL);
     CHECK(chunks_read > 100, "reader saw only %llu chunks", (unsigned long long)chunks_read);
+    CHECK(log_events_counted() - counted_before == written_ok, "%llu events counted, %llu written",
+          (unsigned long long)(log_events_counted() - counted_before), (unsigned long long)written_ok);
     printf("concurrent: %llu chunks, %llu events read intact; %llu handler events\n",
            (unsigned long long)chunks_read, (unsigned long long)events_read,
            (unsigned long long)handler_seq);
