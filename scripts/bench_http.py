@@ -8,11 +8,17 @@ with every profile scraped every second (profile?seconds=1 back to back,
 then heap, allocs, mutex and /metrics). The CPU time is the program's own
 (wait4), which includes the server thread's work but not the scraper's.
 Then the time the endpoint takes to serve each path to a program that
-is running.
+is running; last, the steady cost of what FLIGHTPROF_HTTP alone turns on
+(the heap profile at its default rate and the mutex profile, endpoint
+idle) on two real programs, CPython encoding and decoding JSON and
+redis-server under redis-benchmark, against the same programs without
+flightprof and with the library preloaded and nothing on.
 """
 import os
+import shutil
 import statistics
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -24,6 +30,7 @@ REPS = int(os.environ.get("BENCH_REPS", "5"))
 UNITS = os.environ.get("BENCH_UNITS", "30000")  # about 3 s of CPU per thread
 TMP = tempfile.mkdtemp(prefix="flightprof-bench-http-")
 PATHS = ["heap", "allocs", "mutex"]
+REDIS_REQUESTS = os.environ.get("BENCH_REDIS_REQUESTS", "200000")
 
 
 def curl(sock, path):
@@ -111,5 +118,72 @@ def serve_times():
         proc.wait()
 
 
+PYTHON_JSON = ("import json\n"
+               "for _ in range(3):\n"
+               "    d = [{'id': i, 'name': str(i), 'tags': [i, i + 1]} for i in range(200000)]\n"
+               "    json.loads(json.dumps(d))\n")
+
+
+def real_env(setup, sock):
+    env = dict(os.environ)
+    env.pop("LD_PRELOAD", None)
+    if setup != "none":
+        env.update({"LD_PRELOAD": LIB, "FLIGHTPROF_SYMCACHE": f"{TMP}/symcache"})
+    if setup == "endpoint idle":
+        env["FLIGHTPROF_HTTP"] = "unix:" + sock
+    return env
+
+
+def python_cpu(setup, n):
+    """CPU seconds of CPython running PYTHON_JSON."""
+    proc = subprocess.Popen([sys.executable, "-c", PYTHON_JSON],
+                            env=real_env(setup, f"{TMP}/py-{n}.sock"))
+    _, status, usage = os.wait4(proc.pid, 0)
+    if os.waitstatus_to_exitcode(status) != 0:
+        raise SystemExit("bench_http: python failed under %s" % setup)
+    return usage.ru_utime + usage.ru_stime
+
+
+def redis_cpu(setup, n):
+    """CPU seconds of redis-server serving redis-benchmark's SET and GET."""
+    sock = f"{TMP}/redis-{n}.sock"
+    proc = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", sock, "--save", "",
+                             "--appendonly", "no", "--dir", TMP],
+                            env=real_env(setup, f"{TMP}/ep-redis-{n}.sock"),
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    for _ in range(500):
+        if os.path.exists(sock):
+            break
+        time.sleep(0.01)
+    subprocess.run(["redis-benchmark", "-s", sock, "-q", "-n", REDIS_REQUESTS, "-c", "8",
+                    "-t", "set,get"], check=True, stdout=subprocess.DEVNULL)
+    subprocess.run(["redis-cli", "-s", sock, "shutdown", "nosave"], check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    return usage.ru_utime + usage.ru_stime
+
+
+def real_programs():
+    setups = ["none", "preloaded, nothing on", "endpoint idle"]
+    programs = [("CPython json", python_cpu)]
+    if shutil.which("redis-server") and shutil.which("redis-benchmark"):
+        programs.append(("redis-server", redis_cpu))
+    print("\n== What FLIGHTPROF_HTTP alone turns on (heap profile at its default rate, mutex "
+          "profile), endpoint idle, on real programs (CPU s, median of %d alternating runs)" % REPS)
+    print("%-14s %-22s %9s %10s" % ("program", "setup", "cpu s", "cpu/none"))
+    n = 0
+    for name, measure in programs:
+        results = {s: [] for s in setups}
+        for _ in range(REPS):
+            for s in setups:
+                n += 1
+                results[s].append(measure(s, n))
+        base = statistics.median(results["none"])
+        for s in setups:
+            cpu = statistics.median(results[s])
+            print("%-14s %-22s %9.3f %10.3f" % (name, s, cpu, cpu / base))
+
+
 overhead()
 serve_times()
+real_programs()
