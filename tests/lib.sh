@@ -15,6 +15,16 @@ fp_run() {
     LD_PRELOAD=$FP_PRELOAD "$@"
 }
 
+# Waits up to SECONDS for a file matching FILE_GLOB (a plain path too).
+wait_for() { # FILE_GLOB SECONDS
+    local i
+    for ((i = 0; i < $2 * 20; i++)); do
+        compgen -G "$1" >/dev/null && return 0
+        sleep 0.05
+    done
+    fail "timed out waiting for $1"
+}
+
 # go tool pprof, failing the test on any warning or error it prints.
 pprof() {
     local out

@@ -18,15 +18,6 @@ pids=()
 # Started without fp_run, so $! is the program; pkill -P for any child.
 trap 'for p in "${pids[@]}"; do pkill -P "$p" || true; kill "$p" 2>/dev/null || true; done' EXIT
 
-wait_for() { # FILE SECONDS
-    local i
-    for ((i = 0; i < $2 * 20; i++)); do
-        [ -e "$1" ] && return 0
-        sleep 0.05
-    done
-    fail "timed out waiting for $1"
-}
-
 # The line of `flightprof ps` output $1 for pid $2 (empty if none).
 row() { awk -v pid="$2" '$1 == pid' <<<"$1"; }
 # Its columns into $prog $url $snap $profs (and $rest, which must be empty).

@@ -73,13 +73,13 @@ promtool check metrics <m1 || fail "promtool rejects the exposition"
 metric() { awk -v n="$1" '$1 == n { print $2 }' "$2"; } # NAME FILE
 snaps=$(metric flightprof_recorder_snapshots_total m1)
 assert_between "$snaps" 5 5 "flightprof_recorder_snapshots_total after five served"
-[ "$(metric 'flightprof_recorder_events_total{kind="thread_start"}' m1)" = 5 ] ||
-    fail "thread_start events: $(grep thread_start m1)"
+[ "$(metric 'flightprof_recorder_events_total{kind="thread-start"}' m1)" = 5 ] ||
+    fail "thread_start events: $(grep thread-start m1)"
 dump again
 window=$(line events again | awk '{ print $1 }')
 total=$(awk '$1 ~ /^flightprof_recorder_events_total/ { n += $2 } END { print n }' m1)
 [ "$total" -ge "$window" ] || fail "events counted ($total) fewer than a window before holds ($window)"
-for kind in wait lock_wait; do
+for kind in wait lock-wait; do
     [ "$(metric "flightprof_recorder_events_total{kind=\"$kind\"}" m1)" -gt 0 ] || fail "no $kind events counted"
 done
 [ -z "$allocs_seen" ] || [ "$(metric 'flightprof_recorder_events_total{kind="alloc"}' m1)" -gt 0 ] ||

@@ -5,15 +5,6 @@
 # program's output and exit status are unaffected.
 source "$FP_ROOT/tests/lib.sh"
 
-wait_for() { # FILE_GLOB SECONDS
-    local i
-    for ((i = 0; i < $2 * 20; i++)); do
-        compgen -G "$1" >/dev/null && return 0
-        sleep 0.05
-    done
-    fail "timed out waiting for $1"
-}
-
 mkdir -p "$FP_TMP/fr"
 # Not through fp_run: $! must be the program itself, not a subshell.
 FLIGHTPROF_SNAPSHOT="$FP_TMP/fr/srv-%p-%n.fr" LD_PRELOAD=$FP_PRELOAD "$FP_PROGS/rec_server" "$FP_TMP/ready" "$FP_TMP/stop" \

@@ -18,15 +18,6 @@ export XDG_RUNTIME_DIR=$FP_TMP/run
 mkdir -m 700 "$XDG_RUNTIME_DIR"
 disc=$XDG_RUNTIME_DIR/flightprof
 
-wait_for() { # FILE SECONDS
-    local i
-    for ((i = 0; i < $2 * 20; i++)); do
-        [ -e "$1" ] && return 0
-        sleep 0.05
-    done
-    fail "timed out waiting for $1"
-}
-
 start_time() { # PID: field 22 of /proc/PID/stat
     awk '{ sub(/.*\) /, ""); print $20 }' "/proc/$1/stat"
 }

@@ -130,7 +130,7 @@ static const char *event_label(const struct fp_sread_ev *e, char *buf, size_t le
     case FP_EV_LOCK_WAIT:
         snprintf(buf, len, "%s-wait", fp_sread_lock_name(e->sub));
         return buf;
-    default: return fp_sread_kind_name(e->kind);
+    default: return fp_snap_kind_name(e->kind);
     }
 }
 

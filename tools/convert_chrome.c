@@ -277,7 +277,7 @@ static void other_event(struct chrome *c, const struct fp_sread_ev *ev)
         break;
     case FP_EV_FORK:
     case FP_EV_EXIT:
-        begin_instant(c, ev, fp_sread_kind_name(ev->kind), "process", "p");
+        begin_instant(c, ev, fp_snap_kind_name(ev->kind), "process", "p");
         json_kv_int(&c->j, ev->kind == FP_EV_FORK ? "child_pid" : "status", ev->u.num.value);
         break;
     case FP_EV_EXEC:
@@ -293,7 +293,7 @@ static void other_event(struct chrome *c, const struct fp_sread_ev *ev)
         begin_instant(c, ev, "thread exit", "thread", "t");
         break;
     default: /* kinds this version does not know */
-        begin_instant(c, ev, fp_sread_kind_name(ev->kind), "other", "t");
+        begin_instant(c, ev, fp_snap_kind_name(ev->kind), "other", "t");
         break;
     }
     end_instant(c);

@@ -56,22 +56,6 @@ __attribute__((format(printf, 2, 3))) static bool fail(struct parser *p, const c
 
 #define NAME_OF(table, i) ((size_t)(i) < sizeof(table) / sizeof(table[0]) && table[i] ? table[i] : "?")
 
-const char *fp_sread_kind_name(enum fp_snap_event_kind kind)
-{
-    static const char *const names[FP_EV_KIND_COUNT] = {
-        [FP_EV_THREAD_START] = "thread-start", [FP_EV_THREAD_EXIT] = "thread-exit",
-        [FP_EV_THREAD_NAME] = "thread-name",   [FP_EV_ALLOC] = "alloc",
-        [FP_EV_REALLOC] = "realloc",           [FP_EV_FREE] = "free",
-        [FP_EV_MUNMAP] = "munmap",             [FP_EV_LOCK_WAIT] = "lock-wait",
-        [FP_EV_WAIT] = "wait",                 [FP_EV_CPU_SAMPLE] = "cpu-sample",
-        [FP_EV_FORK] = "fork",                 [FP_EV_EXEC] = "exec",
-        [FP_EV_EXIT] = "exit",                 [FP_EV_SIGNAL] = "signal",
-        [FP_EV_LOG] = "log",                   [FP_EV_REGION_BEGIN] = "region-begin",
-        [FP_EV_REGION_END] = "region-end",
-    };
-    return NAME_OF(names, kind);
-}
-
 const char *fp_sread_alloc_name(int alloc_kind)
 {
     static const char *const names[] = {
@@ -241,7 +225,7 @@ static bool payload_fits(struct parser *p, const struct fp_snap_event *e, size_t
 
     if (have < need || have - need >= 8)
         return fail(p, "corrupt %s event: %zu payload bytes, expected %zu",
-                    fp_sread_kind_name(e->kind), have, need);
+                    fp_snap_kind_name(e->kind), have, need);
     return true;
 }
 
@@ -251,9 +235,9 @@ static bool decode_string_event(struct parser *p, const struct fp_snap_event *e,
     const struct fp_ev_string *s = pl;
 
     if (e->size - sizeof(*e) < sizeof(*s))
-        return fail(p, "corrupt %s event: too short", fp_sread_kind_name(e->kind));
+        return fail(p, "corrupt %s event: too short", fp_snap_kind_name(e->kind));
     if (s->len > FP_SNAP_STRING_MAX || !payload_fits(p, e, sizeof(*s) + s->len))
-        return fail(p, "corrupt %s event: bad string length %u", fp_sread_kind_name(e->kind),
+        return fail(p, "corrupt %s event: bad string length %u", fp_snap_kind_name(e->kind),
                     s->len);
     out->u.text.str = (const char *)(s + 1);
     return valid_string(p, out->u.text.str, s->len, "event string");
@@ -292,7 +276,7 @@ static bool decode_cpu(struct parser *p, const struct fp_snap_event *e, const vo
 static bool check_sub(struct parser *p, const struct fp_snap_event *e, int limit)
 {
     if (e->sub >= limit)
-        return fail(p, "corrupt %s event: unknown subtype %u", fp_sread_kind_name(e->kind),
+        return fail(p, "corrupt %s event: unknown subtype %u", fp_snap_kind_name(e->kind),
                     e->sub);
     return true;
 }

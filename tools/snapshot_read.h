@@ -110,8 +110,8 @@ size_t fp_sread_event_count(const struct fp_sread *snap);
 const struct fp_sread_ev *fp_sread_event(const struct fp_sread *snap, size_t i);
 
 /* Names for printing: "malloc", "mutex", "nanosleep", "crash", "cpu", ...
- * ("?" for values out of range). */
-const char *fp_sread_kind_name(enum fp_snap_event_kind kind);
+ * ("?" for values out of range); event kinds' are fp_snap_kind_name's
+ * (snapfmt.h). */
 const char *fp_sread_alloc_name(int alloc_kind);
 const char *fp_sread_lock_name(int lock_kind);
 const char *fp_sread_wait_name(int wait_kind);

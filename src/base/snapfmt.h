@@ -11,7 +11,7 @@
  * are stored exactly as the recorder keeps them in memory, so a snapshot
  * copies buffers rather than re-encoding events.
  *
- * Signal context: none (declarations only).
+ * Signal context: none (declarations, and the names of snapfmt.c).
  */
 #ifndef FLIGHTPROF_SNAPFMT_H
 #define FLIGHTPROF_SNAPFMT_H
@@ -146,6 +146,11 @@ enum fp_snap_event_kind {
     FP_EV_REGION_END,       /* no payload: closes the innermost region */
     FP_EV_KIND_COUNT
 };
+
+/* An event kind's name, as `flightprof dump` prints it and the endpoint
+ * labels its count: "thread-start", "alloc", "lock-wait"...; "?" for a
+ * value out of range. */
+const char *fp_snap_kind_name(unsigned kind);
 
 /* Allocation entry points, for FP_EV_ALLOC's sub. The values are on disk:
  * append only (MALLOC = 0 ... MMAP = 9). */

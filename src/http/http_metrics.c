@@ -28,19 +28,6 @@
 #define EXPOSITION_MAX (16 * 1024)
 
 /* One metric with its HELP and TYPE lines. */
-/* Labels of flightprof_recorder_events_total. */
-static const char *const event_kinds[FP_EV_KIND_COUNT] = {
-    [FP_EV_THREAD_START] = "thread_start", [FP_EV_THREAD_EXIT] = "thread_exit",
-    [FP_EV_THREAD_NAME] = "thread_name",   [FP_EV_ALLOC] = "alloc",
-    [FP_EV_REALLOC] = "realloc",           [FP_EV_FREE] = "free",
-    [FP_EV_MUNMAP] = "munmap",             [FP_EV_LOCK_WAIT] = "lock_wait",
-    [FP_EV_WAIT] = "wait",                 [FP_EV_CPU_SAMPLE] = "cpu_sample",
-    [FP_EV_FORK] = "fork",                 [FP_EV_EXEC] = "exec",
-    [FP_EV_EXIT] = "exit",                 [FP_EV_SIGNAL] = "signal",
-    [FP_EV_LOG] = "log",                   [FP_EV_REGION_BEGIN] = "region_begin",
-    [FP_EV_REGION_END] = "region_end",
-};
-
 static void metric(struct fp_http_text *t, const char *name, const char *type, const char *help,
                    double value)
 {
@@ -156,7 +143,7 @@ static void collector_metrics(struct fp_http_text *t)
                          "# TYPE flightprof_recorder_events_total counter\n");
         for (unsigned k = 1; k < FP_EV_KIND_COUNT; k++)
             fp_http_text_add(t, "flightprof_recorder_events_total{kind=\"%s\"} %llu\n",
-                             event_kinds[k], (unsigned long long)rs.events[k]);
+                             fp_snap_kind_name(k), (unsigned long long)rs.events[k]);
     }
 }
 

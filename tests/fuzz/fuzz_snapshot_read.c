@@ -30,7 +30,7 @@ static void walk(const struct fp_sread *snap)
         sink += strlen(fp_sread_thread(snap, i)->name);
     for (size_t i = 0; i < fp_sread_event_count(snap); i++) {
         const struct fp_sread_ev *ev = fp_sread_event(snap, i);
-        sink += strlen(fp_sread_kind_name(ev->kind));
+        sink += strlen(fp_snap_kind_name(ev->kind));
         if (ev->kind == FP_EV_CPU_SAMPLE)
             for (int k = 0; k < ev->u.cpu.depth; k++)
                 sink += ev->u.cpu.pcs[k];
