@@ -94,6 +94,14 @@ int flightprof_allocs_write(const char *path);
  */
 int flightprof_mutex_write(const char *path);
 
+/*
+ * Writes the block profile (contentions and delay of waits on condition
+ * variables, joins, semaphores, barriers and locks, by waiting stack) to
+ * `path`. Fails with ESRCH when it is not enabled (FLIGHTPROF_BLOCK unset
+ * and no FLIGHTPROF_HTTP).
+ */
+int flightprof_block_write(const char *path);
+
 #ifdef __cplusplus
 }
 #endif

@@ -54,6 +54,9 @@ if [ -n "$heap_seen" ]; then
     [ "$(value flightprof_heap_allocated_objects_total | cut -d. -f1)" -gt 64 ] || fail "allocated objects"
 fi
 [ "$(value flightprof_lock_contentions_total | cut -d. -f1)" -gt 0 ] || fail "no lock contention counted"
+[ "$(value flightprof_block_waits_total | cut -d. -f1)" -gt 0 ] || fail "no wait on synchronization counted"
+python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 0 else 1)" "$(value flightprof_block_wait_seconds_total)" ||
+    fail "flightprof_block_wait_seconds_total $(value flightprof_block_wait_seconds_total)"
 python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 0 else 1)" "$(value flightprof_lock_wait_seconds_total)" ||
     fail "flightprof_lock_wait_seconds_total $(value flightprof_lock_wait_seconds_total)"
 [ "$(value flightprof_cpu_samples_total)" -gt 20 ] || fail "flightprof_cpu_samples_total $(value flightprof_cpu_samples_total) after a 1 s profile"

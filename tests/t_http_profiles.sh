@@ -124,6 +124,23 @@ grep -Pq '^#\t0x[0-9a-f]+\tcontend_lock\t.*http_busy\.c:[0-9]+$' mutex.txt ||
 pprof -top "$base/mutex?debug=1" >top.txt
 grep -q ' contend_lock$' top.txt || fail "go tool pprof reads no contend_lock from mutex?debug=1: $(cat top.txt)"
 
+# block: on with the endpoint alone; the program's lock waits are waits on
+# synchronization, its nanosleeps are not.
+[ "$(get "$base/block" block)" = 200 ] || fail "block status: $(cat block)"
+valid block
+[ "$(header Content-Disposition block)" = 'attachment; filename="block"' ] || fail "block disposition"
+[ "$(grep ^type block.facts | tr '\n' ' ')" = "type contentions/count type delay/nanoseconds " ] ||
+    fail "block types: $(grep ^type block.facts)"
+[ "$(cum block delay contend_lock)" -gt 0 ] || fail "no lock wait of contend_lock in the block profile"
+[ "$(cum block delay pause_ns)" = 0 ] || fail "a nanosleep is in the block profile"
+[ "$(get "$base/block?seconds=1" bdelta)" = 200 ] || fail "block delta status"
+valid bdelta
+[ "$(get "$base/block?debug=1" block.txt)" = 200 ] || fail "block debug=1 status"
+[ "$(head -2 block.txt | tr '\n' ' ')" = "--- contention: cycles/second=1000000000 " ] ||
+    fail "block debug=1 header: $(head -2 block.txt)"
+pprof -top "$base/block?debug=1" >top.txt
+grep -q ' contend_lock$' top.txt || fail "go tool pprof reads no contend_lock from block?debug=1: $(cat top.txt)"
+
 # symbol: Go's answers to GET and POST; what is not an address is skipped.
 [ "$(get "$base/symbol" sym)" = 200 ] || fail "symbol status"
 [ "$(cat sym)" = "num_symbols: 1" ] || fail "symbol without addresses: $(cat sym)"
@@ -139,6 +156,7 @@ addr=$(grep -P '^#\t0x[0-9a-f]+\tcontend_lock\t' mutex.txt | head -1 | cut -f2)
 grep -Eq '<tr><td>[1-9][0-9]*</td><td><a href="mutex\?debug=1">mutex</a>' index || fail "index mutex row: $(cat index)"
 grep -Eq '<tr><td>[0-9]+</td><td><a href="heap\?debug=1">heap</a>' index || fail "index heap row: $(cat index)"
 grep -q '<a href="profile">profile</a>' index || fail "index has no profile link"
+grep -Eq '<tr><td>[1-9][0-9]*</td><td><a href="block\?debug=1">block</a>' index || fail "index block row: $(cat index)"
 
 # Go's errors, in Go's words.
 [ "$(get "$base/heap?seconds=0" e)" = 400 ] || fail "seconds=0 status"

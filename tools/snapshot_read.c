@@ -98,6 +98,10 @@ const char *fp_sread_wait_name(int wait_kind)
         [FP_WAIT_PSELECT] = "pselect",
         [FP_WAIT_EPOLL_WAIT] = "epoll_wait",
         [FP_WAIT_EPOLL_PWAIT] = "epoll_pwait",
+        [FP_WAIT_SEM] = "sem_wait",
+        [FP_WAIT_SEM_TIMED] = "sem_timedwait",
+        [FP_WAIT_SEM_CLOCK] = "sem_clockwait",
+        [FP_WAIT_BARRIER] = "pthread_barrier_wait",
     };
     return NAME_OF(names, wait_kind);
 }

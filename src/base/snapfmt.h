@@ -193,6 +193,10 @@ enum fp_wait_kind {
     FP_WAIT_PSELECT,
     FP_WAIT_EPOLL_WAIT,     /* object = the epoll fd */
     FP_WAIT_EPOLL_PWAIT,
+    FP_WAIT_SEM,            /* sem_wait; object = the semaphore */
+    FP_WAIT_SEM_TIMED,      /* sem_timedwait */
+    FP_WAIT_SEM_CLOCK,      /* sem_clockwait */
+    FP_WAIT_BARRIER,        /* pthread_barrier_wait; object = the barrier */
     FP_WAIT_KIND_COUNT
 };
 

@@ -71,6 +71,16 @@ static int parse_duration(const char *s, uint64_t *out_ns)
     return parse_scaled(s, units, out_ns);
 }
 
+/* A positive duration whose bare number is nanoseconds, as Go's
+ * SetBlockProfileRate takes it. */
+static int parse_block_rate(const char *s, uint64_t *out_ns)
+{
+    static const struct unit units[] = {
+        {"", 1}, {"ns", 1}, {"us", 1000ull}, {"ms", 1000000ull}, {"s", 1000000000ull}, {NULL, 0},
+    };
+    return parse_scaled(s, units, out_ns) == 0 && *out_ns > 0 ? 0 : -1;
+}
+
 int fp_config_parse_int(const char *s, long min, long max, long *out)
 {
     char *end;
@@ -290,7 +300,7 @@ static void load_http(struct fp_config *cfg)
 bool fp_config_any_output(const struct fp_config *cfg)
 {
     return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_on || cfg->mutex_on ||
-           cfg->http_addr[0];
+           cfg->block_on || cfg->http_addr[0];
 }
 
 void fp_config_endpoint_off(struct fp_config *cfg)
@@ -298,6 +308,7 @@ void fp_config_endpoint_off(struct fp_config *cfg)
     cfg->http_addr[0] = '\0';
     cfg->heap_on = cfg->heap_on && cfg->heap_path[0];
     cfg->mutex_on = cfg->mutex_on && cfg->mutex_path[0];
+    cfg->block_on = cfg->block_on && cfg->block_path[0];
 }
 
 /* At least a second: each period writes every profile, symbolized. */
@@ -335,6 +346,7 @@ void fp_config_load(struct fp_config *cfg)
     cfg->snapshot_on = FP_SNAPSHOT_ON_CRASH;
     cfg->heap_rate = 524288;
     cfg->mutex_rate = 1;
+    cfg->block_rate_ns = FP_BLOCK_RATE_DEFAULT;
 
     load_log();
     load_path("FLIGHTPROF_CPU", cfg->cpu_path);
@@ -360,5 +372,8 @@ void fp_config_load(struct fp_config *cfg)
     cfg->mutex_on = load_profile("FLIGHTPROF_MUTEX", cfg, cfg->mutex_path);
     load_u64("FLIGHTPROF_MUTEX_RATE", parse_positive_count, "a positive whole number",
              &cfg->mutex_rate);
+    cfg->block_on = load_profile("FLIGHTPROF_BLOCK", cfg, cfg->block_path);
+    load_u64("FLIGHTPROF_BLOCK_RATE", parse_block_rate, "a positive number of nanoseconds (or 1ms)",
+             &cfg->block_rate_ns);
     fp_config_load_symcache(cfg->symcache_dir);
 }

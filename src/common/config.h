@@ -21,6 +21,11 @@ enum fp_unwind_mode {
 #define FP_SNAPSHOT_ON_EXIT  0x4u /* every exit */
 
 #define FP_HZ_DEFAULT 100
+/* A wait of 1 ms or more is always in the block profile, a shorter one
+ * with probability wait/1 ms: each blocked thread then costs at most a
+ * couple of thousand stack captures a second, however short and many its
+ * waits. */
+#define FP_BLOCK_RATE_DEFAULT 1000000ull
 #define FP_HZ_MAX 1000
 #define FP_DEPTH_DEFAULT 128
 #define FP_DEPTH_MAX 512
@@ -41,15 +46,20 @@ struct fp_config {
     unsigned snapshot_on;         /* FP_SNAPSHOT_ON_* */
     int recorder_hz;              /* 0: CPU samples only from the profiler */
 
-    /* Heap and mutex profiles: FLIGHTPROF_HEAP, _HEAP_RATE, _HEAP_SIGNAL,
-     * FLIGHTPROF_MUTEX, _MUTEX_RATE. Each is on with a file to write, or
-     * with the endpoint alone (unless set to "off"). */
-    bool heap_on, mutex_on;
+    /* Heap, mutex and block profiles: FLIGHTPROF_HEAP, _HEAP_RATE,
+     * _HEAP_SIGNAL, FLIGHTPROF_MUTEX, _MUTEX_RATE, FLIGHTPROF_BLOCK,
+     * _BLOCK_RATE. Each is on with a file to write, or with the endpoint
+     * alone (unless set to "off"). */
+    bool heap_on, mutex_on, block_on;
     char heap_path[PATH_MAX];     /* "" when no file is written */
     uint64_t heap_rate;           /* mean bytes between samples; 1 = all */
     int heap_signal;              /* 0 when none */
     char mutex_path[PATH_MAX];
     uint64_t mutex_rate;          /* record one contention in N */
+    /* Block profile: FLIGHTPROF_BLOCK (as the mutex profile), _BLOCK_RATE
+     * (ns: Go's SetBlockProfileRate). */
+    char block_path[PATH_MAX];
+    uint64_t block_rate_ns;
 
     /* Continuous profiling to files: FLIGHTPROF_PERIOD. */
     uint64_t period_ns;           /* 0 when off */

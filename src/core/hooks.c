@@ -10,5 +10,5 @@ _Atomic unsigned fp_hooks[FP_HOOK_FAMILIES];
 void fp_hooks_enable(unsigned requests)
 {
     for (int f = 0; f < FP_HOOK_FAMILIES; f++)
-        atomic_store(&fp_hooks[f], (requests >> (2 * f)) & (FP_FEED_PROFILE | FP_FEED_RECORDER));
+        atomic_store(&fp_hooks[f], (requests >> (FP_FEED_BITS * f)) & ((1u << FP_FEED_BITS) - 1));
 }

@@ -23,10 +23,12 @@ enum fp_hook_family {
 /* Consumers, as bits of a family's word. */
 #define FP_FEED_PROFILE 1u  /* the family's own profile (heap, mutex) */
 #define FP_FEED_RECORDER 2u /* the flight recorder */
+#define FP_FEED_BLOCK 4u    /* the block profile (lock and wait families) */
+#define FP_FEED_BITS 3
 
 /* A request: family `family` feeds `feeds` (FP_FEED_* bits). Engines OR
  * these together. */
-#define FP_HOOKS(family, feeds) ((unsigned)(feeds) << (2 * (family)))
+#define FP_HOOKS(family, feeds) ((unsigned)(feeds) << (FP_FEED_BITS * (family)))
 
 extern _Atomic unsigned fp_hooks[FP_HOOK_FAMILIES];
 

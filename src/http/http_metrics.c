@@ -15,6 +15,7 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include "blockprof.h"
 #include "cpu.h"
 #include "heapprof.h"
 #include "mem.h"
@@ -102,6 +103,7 @@ static int thread_states(int counts[STATES])
 static void collector_metrics(struct fp_http_text *t)
 {
     struct fp_siteprof *heap = fp_heapprof_profile(), *mutex = fp_mutexprof_profile();
+    struct fp_siteprof *block = fp_blockprof_profile();
     uint64_t samples, unwound_none;
     int64_t v[4];
 
@@ -122,6 +124,15 @@ static void collector_metrics(struct fp_http_text *t)
                "Lock acquisitions that had to wait.", (double)v[0]);
         metric(t, "flightprof_lock_wait_seconds_total", "counter",
                "Time spent waiting for contended locks.", (double)v[1] / 1e9);
+    }
+    if (block) {
+        fp_siteprof_totals(block, v); /* contentions, delay */
+        metric(t, "flightprof_block_waits_total", "counter",
+               "Waits on synchronization (condition variables, joins, semaphores, barriers, "
+               "locks), estimated from sampled ones.", (double)v[0]);
+        metric(t, "flightprof_block_wait_seconds_total", "counter",
+               "Time spent in waits on synchronization, estimated from sampled ones.",
+               (double)v[1] / 1e9);
     }
     fp_sampler_counts(&samples, &unwound_none);
     metric(t, "flightprof_cpu_samples_total", "counter",

@@ -18,6 +18,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "blockprof.h"
 #include "clock.h"
 #include "cpu.h"
 #include "heapprof.h"
@@ -135,6 +136,13 @@ static void mutex_text(struct fp_siteprof *p, char *header, char *footer, size_t
              (unsigned long long)p->rate);
 }
 
+static void block_text(struct fp_siteprof *p, char *header, char *footer, size_t len)
+{
+    snprintf(header, len, "--- contention:\ncycles/second=1000000000\n");
+    snprintf(footer, len, "# flightprof: delays in nanoseconds; waits under %llu ns sampled, "
+             "scaled to estimates\n", (unsigned long long)p->rate);
+}
+
 struct named {
     const char *name, *about;             /* the index's line */
     struct fp_siteprof *(*profile)(void); /* NULL when off */
@@ -151,6 +159,9 @@ static const struct named named[] = {
      "FLIGHTPROF_HEAP", heap_text, "{2}: {3} [{0}: {1}] @"},
     {"heap", "A sampling of memory allocations of live objects (inuse_space by default).",
      fp_heapprof_profile, "inuse_space", "FLIGHTPROF_HEAP", heap_text, "{2}: {3} [{0}: {1}] @"},
+    {"block", "Stack traces that led to blocking on synchronization primitives (condition "
+     "variables, joins, semaphores, barriers, locks).", fp_blockprof_profile, NULL,
+     "FLIGHTPROF_BLOCK", block_text, "{1} {0} @"},
     {"mutex", "Stack traces of waiters on contended locks, with the time they waited.",
      fp_mutexprof_profile, NULL, "FLIGHTPROF_MUTEX", mutex_text, "{1} {0} @"},
 };

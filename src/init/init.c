@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "blockprof.h"
 #include "cpu.h"
 #include "crash.h"
 #include "discovery.h"
@@ -40,6 +41,7 @@ static const struct fp_engine *const engines[] = {
     &fp_http_engine,   /* before the profiles it turns on, which stay off if it cannot bind */
     &fp_heap_engine,
     &fp_mutex_engine,
+    &fp_block_engine,
     &fp_cpu_engine,
 };
 

@@ -2,7 +2,7 @@
  * Lock wrappers: pthread_mutex_lock/timedlock and pthread_rwlock_{rd,wr}lock
  * and their timed variants. Each tries the lock first; only if that would
  * block does it time the real acquisition (CLOCK_MONOTONIC) and report the
- * wait to the flight recorder and the mutex profile. Uncontended locking
+ * wait to the flight recorder, the mutex profile and the block profile. Uncontended locking
  * costs a trylock; with nothing to feed (hooks.h), a load and a branch.
  *
  * flightprof's own locking (in the internal scope) goes straight through,
@@ -16,6 +16,7 @@
 #include <stdint.h>
 #include <time.h>
 
+#include "blockprof.h"
 #include "clock.h"
 #include "hooks.h"
 #include "interpose.h"
@@ -25,6 +26,7 @@
 
 #define HOOK_MUTEX FP_FEED_PROFILE
 #define HOOK_RECORDER FP_FEED_RECORDER
+#define HOOK_BLOCK FP_FEED_BLOCK
 
 static __typeof__(pthread_mutex_lock) *FP_REAL(pthread_mutex_lock);
 static __typeof__(pthread_mutex_trylock) *FP_REAL(pthread_mutex_trylock);
@@ -97,6 +99,8 @@ __attribute__((noinline)) static int acquire_contended(unsigned h, const struct 
         fp_recorder_lock_wait(ops->kind, lock, waited, caller);
     if (h & HOOK_MUTEX)
         fp_mutexprof_contended(waited, caller);
+    if (h & HOOK_BLOCK)
+        fp_blockprof_wait(waited, caller);
     return rc;
 }
 

@@ -102,7 +102,8 @@ struct fp_pprof *fp_siteprof_build(struct fp_siteprof *p, const struct fp_sitepr
     const struct fp_siteprof_kind *kind = p->kind;
     struct build_ctx ctx = {.p = p, .since = since};
 
-    ctx.profile = fp_pprof_new(kind->types, kind->ntypes, kind->period_type, (int64_t)p->rate);
+    ctx.profile = fp_pprof_new(kind->types, kind->ntypes, kind->period_type,
+                               kind->unit_period ? 1 : (int64_t)p->rate);
     if (ctx.profile) {
         int64_t now_mono = (int64_t)fp_clock_ns(CLOCK_MONOTONIC);
         if (since)

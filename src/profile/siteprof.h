@@ -1,6 +1,6 @@
 /*
- * The skeleton every site profile shares (the heap and mutex profiles;
- * next the block profile): events sampled at a wrapper, recorded as
+ * The skeleton every site profile shares (the heap, mutex and block
+ * profiles): events sampled at a wrapper, recorded as
  * counters of their site (stack and tag, sitetab.h) under the profile's
  * lock, and written as a pprof profile at exit and through the API.
  *
@@ -34,7 +34,8 @@ struct fp_siteprof_kind {
     size_t max_sites, max_frames; /* the site table's room (fp_sitetab_new) */
     const struct fp_pprof_value_type *types;
     int ntypes; /* at most FP_SITE_COUNTERS */
-    struct fp_pprof_value_type period_type; /* the period is the rate */
+    struct fp_pprof_value_type period_type; /* the period is the rate, */
+    bool unit_period;                       /* or 1: the values are scaled */
     /* A site's tag becomes a numeric label `tag_label` in `tag_unit`; no
      * label when tag_label is NULL. */
     const char *tag_label, *tag_unit;
