@@ -27,10 +27,16 @@ addr=$(announced "$FP_TMP/log")
 busy_addr=$(announced "$FP_TMP/busy.log")
 [ -n "$busy_addr" ] || fail "no serving line from http_busy: $(cat "$FP_TMP/busy.log" "$FP_TMP/busy.err")"
 
-curl -s -D "$FP_TMP/h" -o "$FP_TMP/metrics" --max-time 10 "http://$addr/metrics" || fail "GET /metrics"
+value() { awk -v n="$1" '$1 == n { print $2 }' "$FP_TMP/metrics"; }
+# The program announces the endpoint before its main() runs: scrape until
+# its one thread has reached its sleep.
+for _ in $(seq 50); do
+    curl -s -D "$FP_TMP/h" -o "$FP_TMP/metrics" --max-time 10 "http://$addr/metrics" || fail "GET /metrics"
+    [ "$(value 'flightprof_threads{state="sleeping"}')" = 1 ] && break
+    sleep 0.1
+done
 grep -qi '^Content-Type: text/plain; version=0.0.4' "$FP_TMP/h" || fail "content type: $(cat "$FP_TMP/h")"
 promtool check metrics <"$FP_TMP/metrics" || fail "promtool rejects the exposition"
-value() { awk -v n="$1" '$1 == n { print $2 }' "$FP_TMP/metrics"; }
 [ "$(value process_threads)" = 1 ] || fail "process_threads $(value process_threads), not 1"
 [ "$(value 'flightprof_threads{state="sleeping"}')" = 1 ] || fail "the sleeping thread is not counted"
 [ "$(value process_max_fds)" = "$(ulimit -n)" ] || fail "process_max_fds $(value process_max_fds), ulimit $(ulimit -n)"
