@@ -1,9 +1,11 @@
 #!/bin/bash
 # /metrics: an exposition promtool passes, with the values the kernel
-# reports for the program (one thread, sleeping; its descriptor limit; a
+# reports for the program (one thread, in nanosleep; its descriptor limit; a
 # start time of now) and, for a busy program, what the collectors counted
 # (its 64 blocks of 64 KiB in use, lock contention, CPU samples once a
-# profile was asked for); a real Prometheus server that scrapes both
+# profile was asked for); threads parked in a lock, a condition variable, a
+# join, a semaphore, a barrier, a sleep and a poll counted by those states;
+# a real Prometheus server that scrapes both
 # endpoints every second sees the targets up and reads the same values
 # through its query API.
 source "$FP_ROOT/tests/lib.sh"
@@ -17,7 +19,7 @@ FLIGHTPROF_HEAP_RATE=4096 FLIGHTPROF_LOG=$FP_TMP/busy.log FLIGHTPROF_HTTP=127.0.
     fp_run "$FP_PROGS/http_busy" "$FP_TMP/stop" >"$FP_TMP/busy.out" 2>"$FP_TMP/busy.err" &
 busy=$!
 prom=
-trap 'touch "$FP_TMP/stop"; [ -n "$prom" ] && kill "$prom" 2>/dev/null; wait 2>/dev/null || true' EXIT
+trap 'touch "$FP_TMP/stop" "$FP_TMP/waits.stop"; [ -n "$prom" ] && kill "$prom" 2>/dev/null; wait 2>/dev/null || true' EXIT
 announced() { # LOG
     for _ in $(seq 100); do grep -q serving "$1" 2>/dev/null && break; sleep 0.05; done
     sed -n 's#.*serving http://\([^/]*\)/.*#\1#p' "$1"
@@ -32,13 +34,13 @@ value() { awk -v n="$1" '$1 == n { print $2 }' "$FP_TMP/metrics"; }
 # its one thread has reached its sleep.
 for _ in $(seq 50); do
     curl -s -D "$FP_TMP/h" -o "$FP_TMP/metrics" --max-time 10 "http://$addr/metrics" || fail "GET /metrics"
-    [ "$(value 'flightprof_threads{state="sleeping"}')" = 1 ] && break
+    [ "$(value 'flightprof_threads{state="sleep"}')" = 1 ] && break
     sleep 0.1
 done
 grep -qi '^Content-Type: text/plain; version=0.0.4' "$FP_TMP/h" || fail "content type: $(cat "$FP_TMP/h")"
 promtool check metrics <"$FP_TMP/metrics" || fail "promtool rejects the exposition"
 [ "$(value process_threads)" = 1 ] || fail "process_threads $(value process_threads), not 1"
-[ "$(value 'flightprof_threads{state="sleeping"}')" = 1 ] || fail "the sleeping thread is not counted"
+[ "$(value 'flightprof_threads{state="sleep"}')" = 1 ] || fail "the thread in nanosleep is not counted as in sleep"
 [ "$(value process_max_fds)" = "$(ulimit -n)" ] || fail "process_max_fds $(value process_max_fds), ulimit $(ulimit -n)"
 start=$(value process_start_time_seconds)
 python3 -c "import sys, time; sys.exit(0 if abs(time.time() - float(sys.argv[1])) < 30 else 1)" "$start" ||
@@ -68,6 +70,30 @@ python3 -c "import sys; sys.exit(0 if float(sys.argv[1]) > 0 else 1)" "$(value f
 [ "$(value flightprof_cpu_samples_total)" -gt 20 ] || fail "flightprof_cpu_samples_total $(value flightprof_cpu_samples_total) after a 1 s profile"
 [ -n "$(value flightprof_cpu_lost_samples_total)" ] || fail "no lost-samples counter"
 ! grep -q '^flightprof_recorder' "$FP_TMP/metrics" || fail "recorder metrics without the recorder"
+
+# Threads parked in each wait the wrappers see, counted by it.
+FLIGHTPROF_LOG=$FP_TMP/waits.log FLIGHTPROF_HTTP=127.0.0.1:0 \
+    fp_run "$FP_PROGS/http_waits" "$FP_TMP/waits.stop" >"$FP_TMP/waits.out" 2>"$FP_TMP/waits.err" &
+waits=$!
+waits_addr=$(announced "$FP_TMP/waits.log")
+[ -n "$waits_addr" ] || fail "no serving line from http_waits: $(cat "$FP_TMP/waits.log" "$FP_TMP/waits.err")"
+all="lock cond join semaphore barrier sleep io"
+for _ in $(seq 50); do
+    curl -s -o "$FP_TMP/metrics" --max-time 10 "http://$waits_addr/metrics" || fail "GET http_waits' /metrics"
+    parked=0
+    for st in $all; do [ "$(value "flightprof_threads{state=\"$st\"}")" = 1 ] && parked=$((parked + 1)); done
+    [ "$parked" = 7 ] && break
+    sleep 0.1
+done
+for st in $all; do
+    [ "$(value "flightprof_threads{state=\"$st\"}")" = 1 ] || fail "no thread counted in $st: $(grep flightprof_threads "$FP_TMP/metrics")"
+done
+[ "$(value process_threads)" = 7 ] || fail "http_waits: process_threads $(value process_threads), not 7"
+promtool check metrics <"$FP_TMP/metrics" || fail "promtool rejects http_waits' exposition"
+touch "$FP_TMP/waits.stop"
+rc=0
+wait "$waits" || rc=$?
+[ "$rc" = 7 ] && [ "$(cat "$FP_TMP/waits.out")" = done ] || fail "http_waits: status $rc, output $(cat "$FP_TMP/waits.out")"
 
 # A real Prometheus, scraping every second.
 port=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')

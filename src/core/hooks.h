@@ -24,7 +24,8 @@ enum fp_hook_family {
 #define FP_FEED_PROFILE 1u  /* the family's own profile (heap, mutex) */
 #define FP_FEED_RECORDER 2u /* the flight recorder */
 #define FP_FEED_BLOCK 4u    /* the block profile (lock and wait families) */
-#define FP_FEED_BITS 3
+#define FP_FEED_STATE 8u    /* the thread registry's wait states (lock and wait) */
+#define FP_FEED_BITS 4
 
 /* A request: family `family` feeds `feeds` (FP_FEED_* bits). Engines OR
  * these together. */

@@ -113,6 +113,14 @@ int fp_threads_tid_of(unsigned long pthread)
     return 0;
 }
 
+unsigned fp_threads_wait_of(int tid)
+{
+    struct fp_thread *t = find(tid);
+
+    return t && !atomic_load(&t->exit_ns) ? atomic_load_explicit(&t->wait, memory_order_acquire)
+                                           : FP_THREAD_WAIT_NONE;
+}
+
 void fp_threads_set_name(int tid, const char *name)
 {
     struct fp_thread *t = find(tid);
@@ -200,6 +208,7 @@ static struct fp_thread *register_tid(int tid, int parent_tid, const void *start
     t->start_routine = start_routine;
     t->start_ns = fp_now_ns();
     atomic_store(&t->exit_ns, 0);
+    atomic_store(&t->wait, FP_THREAD_WAIT_NONE);
     write_name(t, name);
     return t;
 }

@@ -1,7 +1,8 @@
 /*
  * The thread registry: one slot per thread the process has had (reused
  * oldest-exited-first when full), with its tid, name, parent, start and exit
- * times. Profiles label samples with the names; snapshots carry the table.
+ * times, and what it is blocked in. Profiles label samples with the names;
+ * snapshots carry the table; the endpoint counts threads by wait.
  */
 #ifndef FLIGHTPROF_THREADS_H
 #define FLIGHTPROF_THREADS_H
@@ -11,6 +12,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include "self.h"
 
 #define FP_THREAD_NAME_MAX 16 /* like the kernel's comm, NUL included */
 #define FP_THREADS_MAX 4096
@@ -28,7 +31,60 @@ struct fp_thread {
     _Atomic uint64_t exit_ns;   /* 0 while running */
     const void *start_routine;  /* NULL for threads flightprof did not create */
     unsigned long pthread;      /* pthread_t; 0 when registered from outside */
+    /* What the thread is blocked in as the wrappers see it (enum
+     * fp_thread_wait, 0 while in none), since when (CLOCK_MONOTONIC) and
+     * on what: written by the thread itself around the blocking call,
+     * `wait` last (release), read by anyone. */
+    _Atomic unsigned wait;
+    _Atomic uint64_t wait_since_ns;
+    _Atomic uintptr_t wait_object;
 };
+
+/* What a thread is blocked in, for the endpoint's thread states (and the
+ * thread dumps and wall-clock profile to come). The first five are waits
+ * on synchronization, in this order. */
+enum fp_thread_wait {
+    FP_THREAD_WAIT_NONE,
+    FP_THREAD_WAIT_LOCK,    /* a mutex or rwlock, contended */
+    FP_THREAD_WAIT_COND,    /* a condition variable */
+    FP_THREAD_WAIT_JOIN,    /* pthread_join */
+    FP_THREAD_WAIT_SEM,     /* a semaphore */
+    FP_THREAD_WAIT_BARRIER, /* a barrier */
+    FP_THREAD_WAIT_SLEEP,   /* nanosleep and its kin */
+    FP_THREAD_WAIT_IO,      /* poll, select, epoll */
+    FP_THREAD_WAITS
+};
+
+/*
+ * The calling thread enters a wait of `kind` on `object` at `now_ns`;
+ * returns what it was in before (a signal handler's wait nests in the
+ * thread's), for fp_threads_wait_end. Nothing when it has no slot.
+ * Async-signal-safe.
+ */
+static inline unsigned fp_threads_wait_begin(unsigned kind, const void *object, uint64_t now_ns)
+{
+    struct fp_thread *t = fp_self()->slot;
+
+    if (!t)
+        return FP_THREAD_WAIT_NONE;
+    unsigned before = atomic_load_explicit(&t->wait, memory_order_relaxed);
+    atomic_store_explicit(&t->wait_object, (uintptr_t)object, memory_order_relaxed);
+    atomic_store_explicit(&t->wait_since_ns, now_ns, memory_order_relaxed);
+    atomic_store_explicit(&t->wait, kind, memory_order_release);
+    return before;
+}
+
+static inline void fp_threads_wait_end(unsigned before)
+{
+    struct fp_thread *t = fp_self()->slot;
+
+    if (t)
+        atomic_store_explicit(&t->wait, before, memory_order_release);
+}
+
+/* What live thread `tid` is blocked in (FP_THREAD_WAIT_NONE when in no
+ * wait the wrappers see, or unknown). Async-signal-safe. */
+unsigned fp_threads_wait_of(int tid);
 
 /*
  * Registers the calling thread (idempotent) and records its stack bounds.

@@ -58,12 +58,27 @@ static int open_fds(void)
     return n - 1; /* the directory's own descriptor */
 }
 
-enum { RUNNING, SLEEPING, DISK_SLEEP, STOPPED, ZOMBIE, OTHER, STATES };
-static const char *const state_names[STATES] = {"running", "sleeping", "disk_sleep",
-                                                "stopped", "zombie", "other"};
+/* A thread's state: what the wrappers saw it block in (threads.h), else
+ * what the kernel says. */
+enum { RUNNING, SLEEPING, DISK_SLEEP, STOPPED, ZOMBIE, OTHER, KERNEL_STATES };
+#define STATES (KERNEL_STATES + FP_THREAD_WAITS - 1)
+static const char *const state_names[STATES] = {
+    "running", "sleeping", "disk_sleep", "stopped", "zombie", "other",
+    [KERNEL_STATES + FP_THREAD_WAIT_LOCK - 1] = "lock",
+    [KERNEL_STATES + FP_THREAD_WAIT_COND - 1] = "cond",
+    [KERNEL_STATES + FP_THREAD_WAIT_JOIN - 1] = "join",
+    [KERNEL_STATES + FP_THREAD_WAIT_SEM - 1] = "semaphore",
+    [KERNEL_STATES + FP_THREAD_WAIT_BARRIER - 1] = "barrier",
+    [KERNEL_STATES + FP_THREAD_WAIT_SLEEP - 1] = "sleep",
+    [KERNEL_STATES + FP_THREAD_WAIT_IO - 1] = "io",
+};
 
-static int state_index(char s)
+static int state_index(int tid, char s)
 {
+    unsigned wait = fp_threads_wait_of(tid);
+
+    if (wait != FP_THREAD_WAIT_NONE && wait < FP_THREAD_WAITS && s != 'Z' && s != 'T' && s != 't')
+        return KERNEL_STATES + (int)wait - 1;
     switch (s) {
     case 'R': return RUNNING;
     case 'S': return SLEEPING;
@@ -90,7 +105,7 @@ static int thread_states(int counts[STATES])
             continue;
         snprintf(path, sizeof(path), "/proc/self/task/%d/stat", tid);
         if (fp_procfs_stat_fields(path, line, sizeof(line), fields, 1) == 1) {
-            counts[state_index(fields[0][0])]++;
+            counts[state_index(tid, fields[0][0])]++;
             n++;
         }
     }
@@ -190,7 +205,8 @@ void fp_http_metrics(struct fp_http_reply *out)
                rl.rlim_cur == RLIM_INFINITY ? -1 : (double)rl.rlim_cur);
     int threads = thread_states(states);
     metric(&t, "process_threads", "gauge", "Number of the program's OS threads.", threads);
-    fp_http_text_add(&t, "# HELP flightprof_threads The program's threads by kernel state.\n"
+    fp_http_text_add(&t, "# HELP flightprof_threads The program's threads by what they wait in "
+             "(lock, cond, join, semaphore, barrier, sleep, io), else by kernel state.\n"
              "# TYPE flightprof_threads gauge\n");
     for (int i = 0; i < STATES; i++)
         fp_http_text_add(&t, "flightprof_threads{state=\"%s\"} %d\n", state_names[i], states[i]);

@@ -24,6 +24,7 @@
 #include "config.h"
 #include "http_addr.h"
 #include "http_loop.h"
+#include "hooks.h"
 #include "http_routes.h"
 #include "libc.h"
 #include "log.h"
@@ -117,7 +118,6 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
     char err[256];
 
-    (void)hooks;
     if (!cfg->http_addr[0])
         return false;
     if (fp_http_addr_parse(cfg->http_addr, &bind_addr, err, sizeof(err)) != 0) {
@@ -131,6 +131,8 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
                "read this process's profiles%s",
                cfg->http_addr, cfg->http_token[0] ? "" : " (set FLIGHTPROF_HTTP_TOKEN)");
     fp_http_routes_init(cfg->http_token);
+    /* /metrics counts threads by what they wait in. */
+    *hooks |= FP_HOOKS(FP_HOOK_LOCK, FP_FEED_STATE) | FP_HOOKS(FP_HOOK_WAIT, FP_FEED_STATE);
     return true;
 }
 

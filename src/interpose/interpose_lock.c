@@ -23,10 +23,12 @@
 #include "mutexprof.h"
 #include "recorder.h"
 #include "self.h"
+#include "threads.h"
 
 #define HOOK_MUTEX FP_FEED_PROFILE
 #define HOOK_RECORDER FP_FEED_RECORDER
 #define HOOK_BLOCK FP_FEED_BLOCK
+#define HOOK_STATE FP_FEED_STATE
 
 static __typeof__(pthread_mutex_lock) *FP_REAL(pthread_mutex_lock);
 static __typeof__(pthread_mutex_trylock) *FP_REAL(pthread_mutex_trylock);
@@ -90,9 +92,12 @@ __attribute__((noinline)) static int acquire_contended(unsigned h, const struct 
                                                         const void *caller)
 {
     uint64_t start = fp_now_ns();
+    unsigned before = h & HOOK_STATE ? fp_threads_wait_begin(FP_THREAD_WAIT_LOCK, lock, start) : 0;
     int rc = ops->acquire(lock, abstime);
     uint64_t waited = fp_now_ns() - start;
 
+    if (h & HOOK_STATE)
+        fp_threads_wait_end(before);
     if (rc != 0 && rc != EOWNERDEAD)
         return rc; /* not acquired: nothing was waited *for* */
     if (h & HOOK_RECORDER)
