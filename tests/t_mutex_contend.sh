@@ -16,8 +16,11 @@ grep -q 'contentions/count delay/nanoseconds' <<<"$raw" || fail "sample types ar
 
 measured_mutex=$(awk '$1 == "mutex_ns" { print $2 }' "$FP_TMP/report")
 measured_rw=$(awk '$1 == "rwlock_ns" { print $2 }' "$FP_TMP/report")
-# The program itself must have waited about 100 x 5 ms, or the test has no teeth.
-assert_between "$measured_mutex" 400000000 1500000000 "measured mutex wait (ns)"
+# The program itself must have waited about 100 x 5 ms, or the test has no
+# teeth: each wait is what is left of the 5 ms hold once the waiter has
+# reached the lock, less on a slow machine (3.9 ms on average was seen
+# under the sanitizers).
+assert_between "$measured_mutex" 250000000 1500000000 "measured mutex wait (ns)"
 
 check_site() { # NAME MEASURED_NS CONTENTIONS
     local delay count
