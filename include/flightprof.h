@@ -102,6 +102,13 @@ int flightprof_mutex_write(const char *path);
  */
 int flightprof_block_write(const char *path);
 
+/*
+ * Writes the threadcreate profile (threads created, by the stack that
+ * called pthread_create) to `path`. Fails with ESRCH when it is not
+ * enabled (FLIGHTPROF_THREADCREATE unset and no FLIGHTPROF_HTTP).
+ */
+int flightprof_threadcreate_write(const char *path);
+
 #ifdef __cplusplus
 }
 #endif

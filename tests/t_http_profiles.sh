@@ -141,6 +141,14 @@ valid bdelta
 pprof -top "$base/block?debug=1" >top.txt
 grep -q ' contend_lock$' top.txt || fail "go tool pprof reads no contend_lock from block?debug=1: $(cat top.txt)"
 
+# threadcreate: the program's five threads, all created by main.
+[ "$(get "$base/threadcreate" tc)" = 200 ] || fail "threadcreate status: $(cat tc)"
+valid tc
+[ "$(fact tc type)" = threadcreate/count ] || fail "threadcreate type: $(grep ^type tc.facts)"
+[ "$(cum tc threadcreate main)" = 5 ] || fail "threadcreate: main created $(cum tc threadcreate main), not 5"
+[ "$(get "$base/threadcreate?debug=1" tc.txt)" = 200 ] || fail "threadcreate debug=1 status"
+[ "$(head -1 tc.txt)" = "threadcreate profile: total 5" ] || fail "threadcreate debug=1 header: $(head -1 tc.txt)"
+
 # symbol: Go's answers to GET and POST; what is not an address is skipped.
 [ "$(get "$base/symbol" sym)" = 200 ] || fail "symbol status"
 [ "$(cat sym)" = "num_symbols: 1" ] || fail "symbol without addresses: $(cat sym)"

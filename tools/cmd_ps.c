@@ -121,13 +121,14 @@ static char *endpoint(const char *http)
     return cell(url);
 }
 
-/* "cpu=PATTERN heap=PATTERN mutex=PATTERN block=PATTERN", those set; "-" for none (a
+/* "cpu=PATTERN heap=PATTERN ... threadcreate=PATTERN", those set; "-" for none (a
  * profile kept in memory for the endpoint alone has no pattern). */
 static char *profiles(const struct fp_discovery *d)
 {
     const struct {
         const char *name, *pattern;
-    } outputs[] = {{"cpu", d->cpu}, {"heap", d->heap}, {"mutex", d->mutex}, {"block", d->block}};
+    } outputs[] = {{"cpu", d->cpu},     {"heap", d->heap},   {"mutex", d->mutex},
+                   {"block", d->block}, {"threadcreate", d->threadcreate}};
     char text[3 * PATH_MAX + 32];
     size_t n = 0;
 

@@ -300,7 +300,7 @@ static void load_http(struct fp_config *cfg)
 bool fp_config_any_output(const struct fp_config *cfg)
 {
     return cfg->cpu_path[0] || cfg->snapshot_path[0] || cfg->heap_on || cfg->mutex_on ||
-           cfg->block_on || cfg->http_addr[0];
+           cfg->block_on || cfg->threadcreate_on || cfg->http_addr[0];
 }
 
 void fp_config_endpoint_off(struct fp_config *cfg)
@@ -309,6 +309,7 @@ void fp_config_endpoint_off(struct fp_config *cfg)
     cfg->heap_on = cfg->heap_on && cfg->heap_path[0];
     cfg->mutex_on = cfg->mutex_on && cfg->mutex_path[0];
     cfg->block_on = cfg->block_on && cfg->block_path[0];
+    cfg->threadcreate_on = cfg->threadcreate_on && cfg->threadcreate_path[0];
 }
 
 /* At least a second: each period writes every profile, symbolized. */
@@ -375,5 +376,6 @@ void fp_config_load(struct fp_config *cfg)
     cfg->block_on = load_profile("FLIGHTPROF_BLOCK", cfg, cfg->block_path);
     load_u64("FLIGHTPROF_BLOCK_RATE", parse_block_rate, "a positive number of nanoseconds (or 1ms)",
              &cfg->block_rate_ns);
+    cfg->threadcreate_on = load_profile("FLIGHTPROF_THREADCREATE", cfg, cfg->threadcreate_path);
     fp_config_load_symcache(cfg->symcache_dir);
 }

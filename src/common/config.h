@@ -50,7 +50,7 @@ struct fp_config {
      * _HEAP_SIGNAL, FLIGHTPROF_MUTEX, _MUTEX_RATE, FLIGHTPROF_BLOCK,
      * _BLOCK_RATE. Each is on with a file to write, or with the endpoint
      * alone (unless set to "off"). */
-    bool heap_on, mutex_on, block_on;
+    bool heap_on, mutex_on, block_on, threadcreate_on;
     char heap_path[PATH_MAX];     /* "" when no file is written */
     uint64_t heap_rate;           /* mean bytes between samples; 1 = all */
     int heap_signal;              /* 0 when none */
@@ -60,6 +60,8 @@ struct fp_config {
      * (ns: Go's SetBlockProfileRate). */
     char block_path[PATH_MAX];
     uint64_t block_rate_ns;
+    /* Threadcreate profile: FLIGHTPROF_THREADCREATE (as the others). */
+    char threadcreate_path[PATH_MAX];
 
     /* Continuous profiling to files: FLIGHTPROF_PERIOD. */
     uint64_t period_ns;           /* 0 when off */

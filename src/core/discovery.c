@@ -135,6 +135,7 @@ void fp_discovery_publish(const struct fp_config *cfg, bool recording, const cha
     put(text, &len, "heap", cfg->heap_path);
     put(text, &len, "mutex", cfg->mutex_path);
     put(text, &len, "block", cfg->block_path);
+    put(text, &len, "threadcreate", cfg->threadcreate_path);
     put(text, &len, "http", http);
 
     int fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC | O_NOCTTY, 0600);
@@ -176,7 +177,8 @@ bool fp_discovery_ancestor_shares_output(const struct fp_config *cfg)
              same_output(cfg->snapshot_path, scratch.snapshot) ||
              same_output(cfg->heap_path, scratch.heap) ||
              same_output(cfg->mutex_path, scratch.mutex) ||
-             same_output(cfg->block_path, scratch.block)))
+             same_output(cfg->block_path, scratch.block) ||
+             same_output(cfg->threadcreate_path, scratch.threadcreate)))
             return true;
         /* pid 1 is looked at (a container's init may be the profiled
          * program) but has no parent to go on to. */

@@ -27,7 +27,8 @@
  *   start_time=5678        field 22 of /proc/PID/stat (clock ticks after boot)
  *   snapshot=PATTERN       FLIGHTPROF_SNAPSHOT as given, "" when off
  *   snapshot_signal=12     0 when none
- *   cpu=, heap=, mutex=, block=   FLIGHTPROF_CPU, _HEAP, _MUTEX, _BLOCK as given
+ *   cpu=, heap=, mutex=, block=, threadcreate=
+ *                          FLIGHTPROF_CPU, _HEAP, _MUTEX, _BLOCK, _THREADCREATE as given
  *   http=ADDR              the endpoint's address as bound, the port the
  *                          kernel chose for port 0 included
  *                          ("127.0.0.1:40123", "[::1]:6060", "unix:/path");
@@ -61,9 +62,9 @@
 #define FP_DISCOVERY_SHM_DIR "/dev/shm/flightprof-" /* followed by the uid */
 #define FP_DISCOVERY_TMP_DIR "/tmp/flightprof-"     /* followed by the uid */
 #define FP_DISCOVERY_SUFFIX ".conf"
-/* Six escaped values of up to PATH_MAX bytes (the five patterns and the
+/* Seven escaped values of up to PATH_MAX bytes (the six patterns and the
  * endpoint's address), each at most twice its length, and the short keys. */
-#define FP_DISCOVERY_FILE_MAX (12 * PATH_MAX + 256)
+#define FP_DISCOVERY_FILE_MAX (14 * PATH_MAX + 256)
 
 /* Library side (discovery.c). */
 
@@ -88,6 +89,7 @@ struct fp_discovery {
     unsigned long long start_time;
     int snapshot_signal;
     char snapshot[PATH_MAX], cpu[PATH_MAX], heap[PATH_MAX], mutex[PATH_MAX], block[PATH_MAX];
+    char threadcreate[PATH_MAX];
     char http[PATH_MAX]; /* "" when the endpoint does not serve (or an older file) */
     char raw[FP_DISCOVERY_FILE_MAX + 1]; /* the file as read */
 };
@@ -169,6 +171,7 @@ static inline int fp_discovery_parse(struct fp_discovery *d)
         {"heap", offsetof(struct fp_discovery, heap)},
         {"mutex", offsetof(struct fp_discovery, mutex)},
         {"block", offsetof(struct fp_discovery, block)},
+        {"threadcreate", offsetof(struct fp_discovery, threadcreate)},
         {"http", offsetof(struct fp_discovery, http)},
     };
     char num[32];
@@ -178,7 +181,8 @@ static inline int fp_discovery_parse(struct fp_discovery *d)
     d->pid = 0;
     d->start_time = 0;
     d->snapshot_signal = 0;
-    d->snapshot[0] = d->cpu[0] = d->heap[0] = d->mutex[0] = d->block[0] = d->http[0] = '\0';
+    d->snapshot[0] = d->cpu[0] = d->heap[0] = d->mutex[0] = d->block[0] = d->threadcreate[0] = d->http[0] =
+        '\0';
     while (s && *s) {
         const char *eq = strchr(s, '=');
         const char *eol = strchr(s, '\n');

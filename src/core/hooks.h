@@ -17,6 +17,7 @@ enum fp_hook_family {
     FP_HOOK_LOCK,    /* interpose_lock.c: contended lock acquisitions */
     FP_HOOK_WAIT,    /* interpose_wait.c: blocking calls */
     FP_HOOK_PROCESS, /* interpose_process.c: fork and exec */
+    FP_HOOK_THREAD,  /* interpose_pthread.c: thread creation */
     FP_HOOK_FAMILIES
 };
 

@@ -27,6 +27,7 @@
 #include "pprof.h"
 #include "recorder.h"
 #include "siteprof.h"
+#include "threadcreate.h"
 #include "writer.h"
 
 /* A built profile, encoded, as the answer: a gzipped pprof attachment
@@ -143,6 +144,15 @@ static void block_text(struct fp_siteprof *p, char *header, char *footer, size_t
              "scaled to estimates\n", (unsigned long long)p->rate);
 }
 
+static void threadcreate_text(struct fp_siteprof *p, char *header, char *footer, size_t len)
+{
+    int64_t total;
+
+    fp_siteprof_totals(p, &total);
+    snprintf(header, len, "threadcreate profile: total %lld\n", (long long)total);
+    footer[0] = '\0';
+}
+
 struct named {
     const char *name, *about;             /* the index's line */
     struct fp_siteprof *(*profile)(void); /* NULL when off */
@@ -162,6 +172,8 @@ static const struct named named[] = {
     {"block", "Stack traces that led to blocking on synchronization primitives (condition "
      "variables, joins, semaphores, barriers, locks).", fp_blockprof_profile, NULL,
      "FLIGHTPROF_BLOCK", block_text, "{1} {0} @"},
+    {"threadcreate", "Stack traces that led to the creation of new OS threads.",
+     fp_threadcreate_profile, NULL, "FLIGHTPROF_THREADCREATE", threadcreate_text, "{0} @"},
     {"mutex", "Stack traces of waiters on contended locks, with the time they waited.",
      fp_mutexprof_profile, NULL, "FLIGHTPROF_MUTEX", mutex_text, "{1} {0} @"},
 };

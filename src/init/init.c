@@ -32,6 +32,7 @@
 #include "self.h"
 #include "service.h"
 #include "terminate.h"
+#include "threadcreate.h"
 #include "threads.h"
 #include "unwind.h"
 
@@ -42,6 +43,7 @@ static const struct fp_engine *const engines[] = {
     &fp_heap_engine,
     &fp_mutex_engine,
     &fp_block_engine,
+    &fp_threadcreate_engine,
     &fp_cpu_engine,
 };
 

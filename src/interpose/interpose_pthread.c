@@ -24,12 +24,14 @@
 #include <sys/prctl.h>
 #include <unistd.h>
 
+#include "hooks.h"
 #include "interpose.h"
 #include "lifecycle.h"
 #include "mem.h"
 #include "recorder.h"
 #include "self.h"
 #include "service.h"
+#include "threadcreate.h"
 #include "threads.h"
 
 static __typeof__(pthread_create) *FP_REAL(pthread_create);
@@ -99,6 +101,8 @@ FP_EXPORT int pthread_create(pthread_t *thread, const pthread_attr_t *attr,
     if (rc != 0) {
         atomic_fetch_sub(&live_threads, 1);
         fp_mem_free(t);
+    } else if (fp_hooks_feeds(FP_HOOK_THREAD)) {
+        fp_threadcreate_record(__builtin_return_address(0));
     }
     return rc;
 }

@@ -19,7 +19,7 @@
 #include "self.h"
 #include "service.h"
 
-#define PERIODIC_MAX 4
+#define PERIODIC_MAX 8
 
 static fp_period_write_fn periodic[PERIODIC_MAX];
 static int nperiodic;
