@@ -31,7 +31,7 @@
 #define TOP_N 5
 
 struct record_opts {
-    const char *cpu, *unwind, *heap, *heap_rate, *mutex, *snapshot;
+    const char *cpu, *unwind, *heap, *heap_rate, *mutex, *block, *threadcreate, *snapshot;
     const char *hz;
     char **argv;
 };
@@ -42,7 +42,8 @@ static int usage_error(const char *msg)
 {
     fprintf(stderr, "flightprof: record: %s\n"
                     "usage: flightprof record [-o FILE] [--hz N] [--unwind libunwind|fp] "
-                    "[--heap FILE] [--heap-rate N] [--mutex FILE] [--snapshot PATTERN] -- CMD [ARGS...]\n",
+                    "[--heap FILE] [--heap-rate N] [--mutex FILE] [--block FILE] "
+                    "[--threadcreate FILE] [--snapshot PATTERN] -- CMD [ARGS...]\n",
             msg);
     return 2;
 }
@@ -90,6 +91,8 @@ static int parse_options(int argc, char **argv, struct record_opts *o)
         {"heap", required_argument, NULL, 'H'},
         {"heap-rate", required_argument, NULL, 'r'},
         {"mutex", required_argument, NULL, 'm'},
+        {"block", required_argument, NULL, 'b'},
+        {"threadcreate", required_argument, NULL, 't'},
         {"snapshot", required_argument, NULL, 's'},
         {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
@@ -120,6 +123,8 @@ static int parse_options(int argc, char **argv, struct record_opts *o)
             o->heap_rate = optarg;
             break;
         case 'm': o->mutex = optarg; break;
+        case 'b': o->block = optarg; break;
+        case 't': o->threadcreate = optarg; break;
         case 's': o->snapshot = optarg; break;
         case 'h': return usage_error("help");
         default: return usage_error("unknown option");
@@ -147,6 +152,8 @@ static int set_environment(const struct record_opts *o)
         (o->heap && set_path_env("FLIGHTPROF_HEAP", o->heap)) ||
         (o->heap_rate && setenv("FLIGHTPROF_HEAP_RATE", o->heap_rate, 1)) ||
         (o->mutex && set_path_env("FLIGHTPROF_MUTEX", o->mutex)) ||
+        (o->block && set_path_env("FLIGHTPROF_BLOCK", o->block)) ||
+        (o->threadcreate && set_path_env("FLIGHTPROF_THREADCREATE", o->threadcreate)) ||
         (o->snapshot && set_path_env("FLIGHTPROF_SNAPSHOT", o->snapshot))) {
         fprintf(stderr, "flightprof: cannot set up the environment: %s\n", strerror(errno));
         return -1;
@@ -256,5 +263,9 @@ int cmd_record(int argc, char **argv)
         print_summary(child, "heap", o.heap, "alloc_objects", "inuse_space");
     if (o.mutex)
         print_summary(child, "mutex", o.mutex, "contentions", "delay");
+    if (o.block)
+        print_summary(child, "block", o.block, "contentions", "delay");
+    if (o.threadcreate)
+        print_summary(child, "threadcreate", o.threadcreate, "threadcreate", "threadcreate");
     return exit_like(status);
 }

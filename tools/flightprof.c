@@ -21,7 +21,8 @@ static const struct {
 } commands[] = {
     {"record", cmd_record,
      "record [-o FILE] [--hz N] [--unwind libunwind|fp] [--heap FILE] [--heap-rate N]\n"
-     "                   [--mutex FILE] [--snapshot PATTERN] -- CMD [ARGS...]"},
+     "                   [--mutex FILE] [--block FILE] [--threadcreate FILE]\n"
+     "                   [--snapshot PATTERN] -- CMD [ARGS...]"},
     {"snapshot", cmd_snapshot, "snapshot PID [-o FILE] [--timeout SECONDS]"},
     {"ps", cmd_ps, "ps [--all]"},
     {"dump", cmd_dump, "dump FILE"},
