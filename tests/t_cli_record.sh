@@ -37,3 +37,12 @@ set -e
 [ $missing_rc = 127 ] || fail "a missing command gave $missing_rc, not 127"
 grep -q '^flightprof: cannot run /nonexistent/program' "$FP_TMP/missing.err" || fail "no message for a missing command"
 [ $badhz_rc = 2 ] && grep -q '^flightprof: record: --hz' "$FP_TMP/badhz.err" || fail "--hz 0 was accepted"
+
+# The block and threadcreate profiles, summarised like the others.
+"$FP_CLI" record -o "$FP_TMP/tc-cpu.pb.gz" --block "$FP_TMP/tc-block.pb.gz" \
+    --threadcreate "$FP_TMP/tc.pb.gz" -- "$FP_PROGS/thread_sites" >"$FP_TMP/tc.out" 2>"$FP_TMP/tc.err" ||
+    fail "record --block --threadcreate failed: $(cat "$FP_TMP/tc.err")"
+grep -q "^flightprof: threadcreate profile written to $FP_TMP/tc.pb.gz: 8 samples" "$FP_TMP/tc.err" ||
+    fail "no threadcreate summary: $(cat "$FP_TMP/tc.err")"
+grep -q "^flightprof: block profile written to $FP_TMP/tc-block.pb.gz" "$FP_TMP/tc.err" ||
+    fail "no block summary: $(cat "$FP_TMP/tc.err")"
