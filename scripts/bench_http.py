@@ -5,12 +5,12 @@ Side by side in one run, alternating and taking medians: a busy 4-thread
 program (bench_deep) with no flightprof, with the endpoint idle
 (FLIGHTPROF_HTTP alone, so the heap and mutex profiles are on too), and
 with every profile scraped every second (profile?seconds=1 back to back,
-then heap, allocs, mutex and /metrics). The CPU time is the program's own
+then heap, allocs, mutex, block and /metrics). The CPU time is the program's own
 (wait4), which includes the server thread's work but not the scraper's.
 Then the time the endpoint takes to serve each path to a program that
 is running; last, the steady cost of what FLIGHTPROF_HTTP alone turns on
-(the heap profile at its default rate and the mutex profile, endpoint
-idle) on two real programs, CPython encoding and decoding JSON and
+(the heap profile at its default rate, the mutex, block and threadcreate
+profiles and the threads' wait states, endpoint idle) on two real programs, CPython encoding and decoding JSON and
 redis-server under redis-benchmark, against the same programs without
 flightprof and with the library preloaded and nothing on.
 """
@@ -29,13 +29,19 @@ DEEP = f"{BUILD}/progs/bench_deep"
 REPS = int(os.environ.get("BENCH_REPS", "5"))
 UNITS = os.environ.get("BENCH_UNITS", "30000")  # about 3 s of CPU per thread
 TMP = tempfile.mkdtemp(prefix="flightprof-bench-http-")
-PATHS = ["heap", "allocs", "mutex"]
+PATHS = ["heap", "allocs", "mutex", "block"]
 REDIS_REQUESTS = os.environ.get("BENCH_REDIS_REQUESTS", "200000")
 
 
 def curl(sock, path):
-    subprocess.run(["curl", "-s", "-o", "/dev/null", "--max-time", "60", "--unix-socket", sock,
-                    "http://flightprof/" + path], check=False)
+    """curl's own time for the request (its time_total, not its start-up), s."""
+    out = subprocess.run(["curl", "-s", "-o", "/dev/null", "-w", "%{time_total}", "--max-time",
+                          "60", "--unix-socket", sock, "http://flightprof/" + path],
+                         check=False, capture_output=True, text=True).stdout
+    try:
+        return float(out)
+    except ValueError:
+        return float("nan")
 
 
 def scrape(sock, proc):
@@ -101,16 +107,13 @@ def serve_times():
         while not os.path.exists(sock):
             time.sleep(0.01)
         time.sleep(1)
-        print("\n== Time to serve each path to a running 2-thread program (median of %d; "
-              "profile?seconds=1 less its second)" % REPS)
+        print("\n== Time to serve each path to a running 2-thread program (curl's time_total, "
+              "median of %d; profile?seconds=1 less its second)" % REPS)
         for path in ["debug/pprof/", "metrics", "debug/pprof/heap", "debug/pprof/allocs",
-                     "debug/pprof/mutex", "debug/pprof/heap?debug=1",
+                     "debug/pprof/mutex", "debug/pprof/block", "debug/pprof/threadcreate",
+                     "debug/pprof/heap?debug=1",
                      "debug/pprof/profile?seconds=1"]:
-            times = []
-            for _ in range(REPS):
-                start = time.monotonic()
-                curl(sock, path)
-                times.append(time.monotonic() - start)
+            times = [curl(sock, path) for _ in range(REPS)]
             t = statistics.median(times) - (1 if "seconds=1" in path else 0)
             print("%-32s %8.1f ms" % (path, t * 1e3))
     finally:
@@ -168,8 +171,9 @@ def real_programs():
     programs = [("CPython json", python_cpu)]
     if shutil.which("redis-server") and shutil.which("redis-benchmark"):
         programs.append(("redis-server", redis_cpu))
-    print("\n== What FLIGHTPROF_HTTP alone turns on (heap profile at its default rate, mutex "
-          "profile), endpoint idle, on real programs (CPU s, median of %d alternating runs)" % REPS)
+    print("\n== What FLIGHTPROF_HTTP alone turns on (heap profile at its default rate, mutex, "
+          "block and threadcreate profiles, thread states), endpoint idle, on real programs "
+          "(CPU s, median of %d alternating runs)" % REPS)
     print("%-14s %-22s %9s %10s" % ("program", "setup", "cpu s", "cpu/none"))
     n = 0
     for name, measure in programs:
