@@ -18,7 +18,9 @@ FLIGHTPROF_BLOCK=$FP_TMP/block.pb.gz fp_run "$prog" >out 2>err || rc=$?
 [ "$(tail -1 out)" = done ] || fail "stdout: $(cat out)"
 ! grep -v '^flightprof: ' err | grep -q . || fail "unexpected stderr: $(cat err)"
 "$FP_PPROFCHECK" block.pb.gz >facts || fail "not a valid profile"
-pprof -top block.pb.gz >/dev/null
+pprof -traces block.pb.gz >traces
+grep -q 'cond_thread' traces || fail "no cond_thread in the stacks"
+! grep -q thread_begins traces || fail "flightprof's thread trampoline is in the stacks"
 
 [ "$(grep ^type facts | tr '\n' ' ')" = "type contentions/count type delay/nanoseconds " ] ||
     fail "sample types: $(grep ^type facts)"

@@ -2,7 +2,9 @@
 # Multi-threaded magnitude, as Go tests it: with 1, 2 and 8 busy threads on
 # this machine, the profile's total CPU is within 10% of the CPU the kernel
 # reports for the process, and per-thread labels split it like the kernel's
-# per-thread CPU clocks do.
+# per-thread CPU clocks do. Threads' stacks end in the program's own
+# start routine, start_thread and clone, as without flightprof: its thread
+# trampoline is not in them.
 source "$FP_ROOT/tests/lib.sh"
 
 for n in 1 2 8; do
@@ -13,6 +15,10 @@ for n in 1 2 8; do
     profile_ms=$(total_ms "$prof")
     echo "$n threads: profile ${profile_ms}ms, kernel ${kernel_ms}ms"
     assert_between "$profile_ms" $((kernel_ms * 90 / 100)) $((kernel_ms * 110 / 100)) "$n-thread total"
+
+    pprof -traces "$prof" >"$FP_TMP/traces-$n"
+    grep -q start_thread "$FP_TMP/traces-$n" || fail "$n threads: no start_thread in the stacks"
+    ! grep -q thread_begins "$FP_TMP/traces-$n" || fail "$n threads: flightprof's trampoline is in the stacks"
 
     tag_ms "$prof" thread >"$FP_TMP/tags-$n"
     cat "$FP_TMP/tags-$n"

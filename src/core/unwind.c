@@ -46,8 +46,9 @@ struct text {
 /* The dynamic loader's: a PC there may hold the loader's locks with its
  * lists half-updated. libunwind's: what it maps and unmaps on its own
  * (a thread's trace cache, freed by a thread-exit destructor, outside any
- * call of ours) is flightprof's. Set once by fp_unwind_init. */
-static struct text ldso_text, unw_text;
+ * call of ours) is flightprof's. This library's: its frames are left out
+ * of the program's stacks. Set once by fp_unwind_init. */
+static struct text ldso_text, unw_text, self_text;
 
 /* Fills t->lo, t->hi for the object loaded at t->base (a dl_iterate_phdr
  * callback). */
@@ -157,6 +158,11 @@ int fp_unwind_init(void)
 
     ldso_text.base = getauxval(AT_BASE);
     fp_libc_dl_iterate_phdr(find_text, &ldso_text);
+    Dl_info self;
+    if (dladdr((void *)fp_unwind_to_locations, &self) && self.dli_fbase) {
+        self_text.base = (uintptr_t)self.dli_fbase;
+        fp_libc_dl_iterate_phdr(find_text, &self_text);
+    }
     if (fp_loaderlock_init() != 0)
         fp_log("cannot locate the dynamic loader's lock; samples taken in dlopen may use frame pointers");
     lib = dlopen("libunwind.so.8", RTLD_NOW | RTLD_LOCAL);
@@ -352,10 +358,17 @@ __attribute__((noinline)) int fp_unwind_capture(enum fp_unwind_mode mode, const 
     return max;
 }
 
-void fp_unwind_to_locations(uint64_t *addrs, const uintptr_t *pcs, int n, bool leaf_exact)
+int fp_unwind_to_locations(uint64_t *addrs, const uintptr_t *pcs, int n, bool leaf_exact)
 {
-    for (int i = 0; i < n; i++)
-        addrs[i] = (uint64_t)pcs[i] - (i == 0 && leaf_exact ? 0 : 1);
+    int kept = 0;
+
+    for (int i = 0; i < n; i++) {
+        bool exact = i == 0 && leaf_exact;
+        if (!exact && in_text(&self_text, pcs[i]))
+            continue; /* a frame of flightprof's: the thread trampoline */
+        addrs[kept++] = (uint64_t)pcs[i] - (exact ? 0 : 1);
+    }
+    return kept;
 }
 
 void fp_unwind_stats(struct fp_unwind_stats *out)

@@ -73,9 +73,15 @@ bool fp_unwind_pc_in_loader(uintptr_t pc);
  * fp_unwind_init. Async-signal-safe. */
 bool fp_unwind_pc_in_libunwind(uintptr_t pc);
 
-/* Converts a stack in place to location addresses: every return address
- * (all entries but pcs[0] when `leaf_exact`) becomes address - 1. */
-void fp_unwind_to_locations(uint64_t *addrs, const uintptr_t *pcs, int n, bool leaf_exact);
+/*
+ * Converts a stack to location addresses in addrs[0..returned): every
+ * return address (all entries but pcs[0] when `leaf_exact`) becomes
+ * address - 1, and return addresses into this library (the trampoline
+ * that starts every thread) are left out, so that flightprof's frames
+ * never show in the program's stacks. An exact leaf in the library (a
+ * CPU sample in a wrapper) stays: that time is flightprof's, and says so.
+ */
+int fp_unwind_to_locations(uint64_t *addrs, const uintptr_t *pcs, int n, bool leaf_exact);
 
 struct fp_unwind_stats {
     uint64_t loader_fallbacks; /* samples unwound by frame pointers because

@@ -147,9 +147,9 @@ static void add_stack(void *arg, int tid, const uintptr_t *pcs, int depth, uint6
     char name[FP_THREAD_NAME_MAX];
     struct fp_pprof_label labels[2];
 
-    fp_unwind_to_locations(addrs, pcs, depth, true);
+    int n = fp_unwind_to_locations(addrs, pcs, depth, true);
     label_thread(tid, name, labels);
-    if (fp_pprof_add_sample(ctx->profile, addrs, depth, values, labels, 2) != 0)
+    if (fp_pprof_add_sample(ctx->profile, addrs, n, values, labels, 2) != 0)
         ctx->failed = true;
 }
 

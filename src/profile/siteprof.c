@@ -75,8 +75,8 @@ static void add_site(void *arg, uint32_t id, const uintptr_t *pcs, int depth, ui
         any |= values[v] != 0;
     if (!any && ctx->since)
         return; /* nothing happened there in the window */
-    fp_unwind_to_locations(addrs, pcs, depth, false);
-    if (fp_pprof_add_sample(ctx->profile, addrs, depth, values, nlabels ? &label : NULL, nlabels) != 0)
+    int n = fp_unwind_to_locations(addrs, pcs, depth, false);
+    if (fp_pprof_add_sample(ctx->profile, addrs, n, values, nlabels ? &label : NULL, nlabels) != 0)
         ctx->failed = true;
 }
 
