@@ -16,6 +16,7 @@
 
 #include <errno.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <string.h>
 
 #include "engine.h"
@@ -42,6 +43,10 @@ enum { CONTENTIONS, DELAY_NS };
 static __thread uint64_t sample_rng __attribute__((tls_model("initial-exec")));
 
 static struct fp_siteprof bp = {.lock = PTHREAD_MUTEX_INITIALIZER};
+/* 2^64 / rate, set at start: a wait shorter than the rate is chosen when
+ * a uniform 64-bit draw is under wait x this, with probability wait/rate
+ * and no division on the waiting thread's path. */
+static uint64_t choose_unit;
 
 void fp_blockprof_wait(uint64_t wait_ns, const void *caller)
 {
@@ -55,7 +60,7 @@ void fp_blockprof_wait(uint64_t wait_ns, const void *caller)
     if (wait_ns < bp.rate) {
         if (!sample_rng)
             sample_rng = fp_poisson_seed();
-        if (fp_poisson_next(&sample_rng) % bp.rate >= wait_ns)
+        if (fp_poisson_next(&sample_rng) >= wait_ns * choose_unit)
             return; /* not chosen: errno untouched */
         count = (int64_t)(((unsigned __int128)bp.rate * COUNT_ONE) / wait_ns);
         delay = (int64_t)bp.rate;
@@ -115,6 +120,7 @@ static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
         fp_log("cannot reserve memory for the block profile: %s; not profiling", strerror(errno));
         return false;
     }
+    choose_unit = UINT64_MAX / bp.rate;
     if (bp.periodic)
         fp_period_add(block_period);
     bp.on = true;
