@@ -17,14 +17,11 @@
 #include <errno.h>
 #include <stdbool.h>
 #include <stdint.h>
-#include <string.h>
 
 #include "engine.h"
 #include "flightprof.h"
 #include "hooks.h"
 #include "interpose.h"
-#include "log.h"
-#include "period.h"
 #include "poisson.h"
 #include "pprof.h"
 #include "self.h"
@@ -114,16 +111,11 @@ FP_SITEPROF_HOOKS(block, bp)
 
 static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
-    if (!cfg->block_on)
+    /* Before the profile is on: the wrappers read it from then. */
+    choose_unit = UINT64_MAX / (cfg->block_rate_ns ? cfg->block_rate_ns : 1);
+    if (!fp_siteprof_engine_start(&bp, &block_kind, cfg->block_on, cfg->block_path,
+                                  cfg->block_rate_ns, cfg, block_period))
         return false;
-    if (fp_siteprof_start(&bp, &block_kind, cfg->block_path, cfg->block_rate_ns, cfg) != 0) {
-        fp_log("cannot reserve memory for the block profile: %s; not profiling", strerror(errno));
-        return false;
-    }
-    choose_unit = UINT64_MAX / bp.rate;
-    if (bp.periodic)
-        fp_period_add(block_period);
-    bp.on = true;
     *hooks |= FP_HOOKS(FP_HOOK_LOCK, FP_FEED_BLOCK) | FP_HOOKS(FP_HOOK_WAIT, FP_FEED_BLOCK);
     return true;
 }
@@ -133,11 +125,4 @@ struct fp_siteprof *fp_blockprof_profile(void)
     return bp.on ? &bp : NULL;
 }
 
-const struct fp_engine fp_block_engine = {
-    .name = "block",
-    .start = engine_start,
-    .fork_prepare = block_fork_prepare,
-    .fork_parent = block_fork_parent,
-    .fork_child = block_fork_child,
-    .exit = block_exit,
-};
+FP_SITEPROF_ENGINE(block, engine_start);

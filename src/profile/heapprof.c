@@ -254,11 +254,4 @@ struct fp_siteprof *fp_heapprof_profile(void)
     return heap.on ? &heap : NULL;
 }
 
-const struct fp_engine fp_heap_engine = {
-    .name = "heap",
-    .start = engine_start,
-    .fork_prepare = heap_fork_prepare,
-    .fork_parent = heap_fork_parent,
-    .fork_child = heap_fork_child,
-    .exit = heap_exit,
-};
+FP_SITEPROF_ENGINE(heap, engine_start);

@@ -13,14 +13,11 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <string.h>
 
 #include "engine.h"
 #include "flightprof.h"
 #include "hooks.h"
 #include "interpose.h"
-#include "log.h"
-#include "period.h"
 #include "poisson.h"
 #include "pprof.h"
 #include "self.h"
@@ -103,15 +100,9 @@ FP_SITEPROF_HOOKS(mutex, mx)
 
 static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
-    if (!cfg->mutex_on)
+    if (!fp_siteprof_engine_start(&mx, &mutex_kind, cfg->mutex_on, cfg->mutex_path,
+                                  cfg->mutex_rate, cfg, mutex_period))
         return false;
-    if (fp_siteprof_start(&mx, &mutex_kind, cfg->mutex_path, cfg->mutex_rate, cfg) != 0) {
-        fp_log("cannot reserve memory for the mutex profile: %s; not profiling", strerror(errno));
-        return false;
-    }
-    if (mx.periodic)
-        fp_period_add(mutex_period);
-    mx.on = true;
     *hooks |= FP_HOOKS(FP_HOOK_LOCK, FP_FEED_PROFILE);
     return true;
 }
@@ -121,11 +112,4 @@ struct fp_siteprof *fp_mutexprof_profile(void)
     return mx.on ? &mx : NULL;
 }
 
-const struct fp_engine fp_mutex_engine = {
-    .name = "mutex",
-    .start = engine_start,
-    .fork_prepare = mutex_fork_prepare,
-    .fork_parent = mutex_fork_parent,
-    .fork_child = mutex_fork_child,
-    .exit = mutex_exit,
-};
+FP_SITEPROF_ENGINE(mutex, engine_start);

@@ -10,9 +10,11 @@
 
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 #include <time.h>
 
 #include "lineage.h"
+#include "log.h"
 #include "mem.h"
 #include "self.h"
 #include "unwind.h"
@@ -154,6 +156,23 @@ static void mark_site(void *arg, uint32_t id, const uintptr_t *pcs, int depth, u
     (void)pcs, (void)depth;
     if (id <= ctx->m->nsites) /* sites added since the count was taken wait for the next mark */
         ctx->p->kind->values(ctx->p, tag, counters, &ctx->m->values[(size_t)(id - 1) * n]);
+}
+
+bool fp_siteprof_engine_start(struct fp_siteprof *p, const struct fp_siteprof_kind *kind, bool on,
+                              const char *pattern, uint64_t rate, const struct fp_config *cfg,
+                              fp_period_write_fn period)
+{
+    if (!on)
+        return false;
+    if (fp_siteprof_start(p, kind, pattern, rate, cfg) != 0) {
+        fp_log("cannot reserve memory for the %s profile: %s; not profiling", kind->name,
+               strerror(errno));
+        return false;
+    }
+    if (p->periodic)
+        fp_period_add(period);
+    p->on = true;
+    return true;
 }
 
 int fp_siteprof_mark(struct fp_siteprof *p, struct fp_siteprof_mark *m)

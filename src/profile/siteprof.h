@@ -24,6 +24,7 @@
 #include "config.h"
 #include "libc.h"
 #include "lineage.h"
+#include "period.h"
 #include "pprof.h"
 #include "sitetab.h"
 
@@ -87,6 +88,16 @@ struct fp_siteprof {
  */
 int fp_siteprof_start(struct fp_siteprof *p, const struct fp_siteprof_kind *kind, const char *pattern,
                       uint64_t rate, const struct fp_config *cfg);
+
+/*
+ * The start of an engine that is a site profile and nothing more: nothing
+ * unless `on`; else fp_siteprof_start, the periodic write `period`
+ * registered when FLIGHTPROF_PERIOD asks for one, and `p->on`. Returns
+ * whether the profile runs, with one line saying why not.
+ */
+bool fp_siteprof_engine_start(struct fp_siteprof *p, const struct fp_siteprof_kind *kind, bool on,
+                              const char *pattern, uint64_t rate, const struct fp_config *cfg,
+                              fp_period_write_fn period);
 
 /* Takes and releases p->lock: the real pthread_mutex_lock (libc.h), so
  * that flightprof's lock never feeds the mutex profile. */
@@ -181,4 +192,14 @@ void fp_siteprof_fork_child(struct fp_siteprof *p);
     }                                                                                              \
     static int name##_period(uint64_t seq) { return fp_siteprof_write_period(&(prof), seq); }
 
+/* The profile's engine, fp_<prefix>_engine, with those hooks and `start_fn`. */
+#define FP_SITEPROF_ENGINE(prefix, start_fn)                                                       \
+    const struct fp_engine fp_##prefix##_engine = {                                                \
+        .name = #prefix,                                                                           \
+        .start = start_fn,                                                                         \
+        .fork_prepare = prefix##_fork_prepare,                                                     \
+        .fork_parent = prefix##_fork_parent,                                                       \
+        .fork_child = prefix##_fork_child,                                                         \
+        .exit = prefix##_exit,                                                                     \
+    }
 #endif

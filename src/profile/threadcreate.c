@@ -13,14 +13,11 @@
 
 #include <errno.h>
 #include <stdbool.h>
-#include <string.h>
 
 #include "engine.h"
 #include "flightprof.h"
 #include "hooks.h"
 #include "interpose.h"
-#include "log.h"
-#include "period.h"
 #include "pprof.h"
 #include "self.h"
 #include "siteprof.h"
@@ -83,16 +80,9 @@ FP_SITEPROF_HOOKS(threadcreate, tc)
 
 static bool engine_start(const struct fp_config *cfg, unsigned *hooks)
 {
-    if (!cfg->threadcreate_on)
+    if (!fp_siteprof_engine_start(&tc, &tc_kind, cfg->threadcreate_on, cfg->threadcreate_path, 1,
+                                  cfg, threadcreate_period))
         return false;
-    if (fp_siteprof_start(&tc, &tc_kind, cfg->threadcreate_path, 1, cfg) != 0) {
-        fp_log("cannot reserve memory for the threadcreate profile: %s; not profiling",
-               strerror(errno));
-        return false;
-    }
-    if (tc.periodic)
-        fp_period_add(threadcreate_period);
-    tc.on = true;
     *hooks |= FP_HOOKS(FP_HOOK_THREAD, FP_FEED_PROFILE);
     return true;
 }
@@ -102,11 +92,4 @@ struct fp_siteprof *fp_threadcreate_profile(void)
     return tc.on ? &tc : NULL;
 }
 
-const struct fp_engine fp_threadcreate_engine = {
-    .name = "threadcreate",
-    .start = engine_start,
-    .fork_prepare = threadcreate_fork_prepare,
-    .fork_parent = threadcreate_fork_parent,
-    .fork_child = threadcreate_fork_child,
-    .exit = threadcreate_exit,
-};
+FP_SITEPROF_ENGINE(threadcreate, engine_start);
