@@ -127,6 +127,35 @@ finish unix
 # and a second process can serve there next.
 serve "unix:$FP_TMP/sock" unix2
 finish unix2
+# A socket file nobody listens on (its process was killed) is taken over;
+# so is this process's own from before an exec, whose descriptor closed
+# while its file stayed: the exec'd program serves there, as itself.
+python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$FP_TMP/sock"
+[ -S "$FP_TMP/sock" ] || fail "no stale socket made"
+serve "unix:$FP_TMP/sock" stale
+finish stale
+FLIGHTPROF_LOG=$FP_TMP/exec.log FLIGHTPROF_HTTP="unix:$FP_TMP/sock" fp_run sh -c 'exec "$0" "$1"' \
+    "$prog" "$FP_TMP/exec.stop" >"$FP_TMP/exec.out" 2>"$FP_TMP/exec.err" &
+pids+=($!)
+execd=$!
+for _ in $(seq 100); do
+    [ "$(get http://x/debug/pprof/cmdline --unix-socket "$FP_TMP/sock")" = 200 ] &&
+        [ "$(tr '\0' ' ' <"$FP_TMP/b")" = "$prog $FP_TMP/exec.stop" ] && break
+    sleep 0.05
+done
+[ "$(tr '\0' ' ' <"$FP_TMP/b")" = "$prog $FP_TMP/exec.stop" ] ||
+    fail "the exec'd program does not serve on its socket: $(cat "$FP_TMP/exec.err" "$FP_TMP/b")"
+! grep -q 'in use' "$FP_TMP/exec.err" || fail "exec: $(cat "$FP_TMP/exec.err")"
+touch "$FP_TMP/exec.stop"
+rc=0
+wait "$execd" || rc=$?
+[ "$rc" = 7 ] || fail "the exec'd program's exit status is $rc"
+# Anything but a stale socket is left alone.
+echo keep >"$FP_TMP/notsock"
+rc=0
+FLIGHTPROF_HTTP="unix:$FP_TMP/notsock" fp_run "$prog" /dev/null >/dev/null 2>"$FP_TMP/notsock.err" || rc=$?
+[ "$rc" = 7 ] && [ "$(cat "$FP_TMP/notsock")" = keep ] && grep -q 'in use.*endpoint is off' "$FP_TMP/notsock.err" ||
+    fail "a regular file at the socket path: status $rc, $(cat "$FP_TMP/notsock.err")"
 
 # Bad settings: one line each, and the program runs as it would.
 for bad in nonsense 127.0.0.1:99999 example.com:80 "unix:relative"; do

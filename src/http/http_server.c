@@ -53,6 +53,26 @@ static void *server_main(void *arg)
     return NULL;
 }
 
+/*
+ * Whether the file at unix address `a` is a stale socket, now removed: a
+ * socket of this user's that nobody listens on, left by a process that
+ * was killed or by this process's own image before an exec (whose
+ * descriptor closed while its file stayed). A socket with a listener, or
+ * anything else at the path, is left alone.
+ */
+static bool remove_stale_socket(const struct fp_http_addr *a)
+{
+    struct stat st;
+    int probe;
+
+    if (lstat(a->u.un.sun_path, &st) != 0 || !S_ISSOCK(st.st_mode) || st.st_uid != geteuid() ||
+        (probe = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0)) < 0)
+        return false;
+    bool stale = connect(probe, &a->u.sa, a->len) != 0 && errno == ECONNREFUSED;
+    close(probe);
+    return stale && unlink(a->u.un.sun_path) == 0;
+}
+
 /* A socket of flightprof's own: close-on-exec, so an exec'd program never
  * holds it; a unix socket is the user's alone (0600, set before listen so
  * that no one can connect in between), and its file is ours to remove
@@ -68,6 +88,8 @@ static int bind_listen(const struct fp_http_addr *a, const char *spec)
     if (!is_unix)
         setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
     int rc = bind(fd, &a->u.sa, a->len);
+    if (rc != 0 && errno == EADDRINUSE && is_unix && remove_stale_socket(a))
+        rc = bind(fd, &a->u.sa, a->len);
     if (rc == 0 && is_unix) {
         strcpy(unix_path, a->u.un.sun_path);
         rc = chmod(unix_path, 0600);
