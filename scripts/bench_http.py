@@ -12,7 +12,9 @@ is running; last, the steady cost of what FLIGHTPROF_HTTP alone turns on
 (the heap profile at its default rate, the mutex, block and threadcreate
 profiles and the threads' wait states, endpoint idle) on two real programs, CPython encoding and decoding JSON and
 redis-server under redis-benchmark, against the same programs without
-flightprof and with the library preloaded and nothing on.
+flightprof and with the library preloaded and nothing on. The measured
+program runs on CPU 0 and redis-benchmark on CPU 1, so that neither
+moves between the two cores or competes for one.
 """
 import os
 import shutil
@@ -127,6 +129,12 @@ PYTHON_JSON = ("import json\n"
                "    json.loads(json.dumps(d))\n")
 
 
+def on_cpu(cpu):
+    """A preexec_fn that keeps the process on `cpu` (no extra exec'd program,
+    which would carry the preload too)."""
+    return lambda: os.sched_setaffinity(0, {cpu})
+
+
 def real_env(setup, sock):
     env = dict(os.environ)
     env.pop("LD_PRELOAD", None)
@@ -139,7 +147,7 @@ def real_env(setup, sock):
 
 def python_cpu(setup, n):
     """CPU seconds of CPython running PYTHON_JSON."""
-    proc = subprocess.Popen([sys.executable, "-c", PYTHON_JSON],
+    proc = subprocess.Popen([sys.executable, "-c", PYTHON_JSON], preexec_fn=on_cpu(0),
                             env=real_env(setup, f"{TMP}/py-{n}.sock"))
     _, status, usage = os.wait4(proc.pid, 0)
     if os.waitstatus_to_exitcode(status) != 0:
@@ -153,13 +161,15 @@ def redis_cpu(setup, n):
     proc = subprocess.Popen(["redis-server", "--port", "0", "--unixsocket", sock, "--save", "",
                              "--appendonly", "no", "--dir", TMP],
                             env=real_env(setup, f"{TMP}/ep-redis-{n}.sock"),
+                            preexec_fn=on_cpu(0),
                             stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     for _ in range(500):
         if os.path.exists(sock):
             break
         time.sleep(0.01)
     subprocess.run(["redis-benchmark", "-s", sock, "-q", "-n", REDIS_REQUESTS, "-c", "8",
-                    "-t", "set,get"], check=True, stdout=subprocess.DEVNULL)
+                    "-t", "set,get"], check=True, stdout=subprocess.DEVNULL,
+                   preexec_fn=on_cpu(1))
     subprocess.run(["redis-cli", "-s", sock, "shutdown", "nosave"], check=False,
                    stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     _, status, usage = os.wait4(proc.pid, 0)
