@@ -59,6 +59,18 @@ FLIGHTPROF_SNAPSHOT=$FP_TMP/hz-%n.fr FLIGHTPROF_RECORDER_HZ=250 \
 "$FP_CLI" dump hz.fr >hz-dump.txt || fail "dump hz.fr"
 grep -q "^cpu: *one sample per 4 ms" hz-dump.txt || fail "dump does not show the period: $(head -12 hz-dump.txt)"
 
+# Threads' stacks end in start_thread and clone, as the library's own
+# profiles show them: flightprof's thread trampoline is left out.
+FLIGHTPROF_SNAPSHOT=$FP_TMP/threads.fr FLIGHTPROF_SNAPSHOT_ON=exit FLIGHTPROF_RECORDER_HZ=250 \
+    fp_run "$FP_PROGS/cpu_threads" 2 1 "$FP_TMP/threads.report" || fail "cpu_threads under the recorder"
+"$FP_CLI" convert threads.fr -f pprof -o threads.pb.gz || fail "convert -f pprof (threads)"
+pprof -traces threads.pb.gz >threads.txt
+grep -q start_thread threads.txt || fail "no start_thread in the threads' stacks"
+! grep -q thread_begins threads.txt || fail "flightprof's trampoline in the converted stacks"
+"$FP_CLI" convert threads.fr -f chrome -o threads.json || fail "convert -f chrome (threads)"
+grep -q start_thread threads.json && ! grep -q thread_begins threads.json ||
+    fail "the chrome trace's stacks: trampoline present or start_thread missing"
+
 if [ -z "$FP_SAN" ]; then
 "$FP_CLI" convert mix.fr -f allocs -o allocs.pb.gz || fail "convert -f allocs"
 pprof -top -unit=B allocs.pb.gz >atop.txt

@@ -52,6 +52,15 @@ static inline uint64_t convert_location(uint64_t pc, bool exact)
 }
 
 /*
+ * A recorded stack as location addresses in out[0..returned) (each as
+ * convert_location), leaving out return addresses into flightprof's own
+ * library (the trampoline at the base of every thread), as the library's
+ * profiles do; an exact leaf stays.
+ */
+int convert_stack(const struct convert_src *src, const uint64_t *pcs, int depth, bool leaf_exact,
+                  uint64_t *out);
+
+/*
  * "function (file:line)" for a location address, one line per inlined
  * frame, innermost first; "0xADDR (path+0xOFFSET)" or "0xADDR" when it
  * cannot be symbolized. The string belongs to src and stays valid until

@@ -131,8 +131,11 @@ static void kv_stack(struct chrome *c, const uint64_t *pcs, int depth, bool leaf
         c->oom = true;
         return;
     }
-    for (int i = 0; i < depth; i++) {
-        const char *frame = convert_describe(c->src, convert_location(pcs[i], leaf_exact && i == 0));
+    uint64_t locs[FP_SNAP_STACK_MAX];
+    int n = convert_stack(c->src, pcs, depth < FP_SNAP_STACK_MAX ? depth : FP_SNAP_STACK_MAX,
+                          leaf_exact, locs);
+    for (int i = 0; i < n; i++) {
+        const char *frame = convert_describe(c->src, locs[i]);
         fprintf(f, "%s%s", i ? "\n" : "", frame ? frame : "?");
     }
     fclose(f);

@@ -70,10 +70,9 @@ int convert_cpu_profile(const struct convert_src *src, const char *path)
         if (ev->kind != FP_EV_CPU_SAMPLE || ev->u.cpu.depth <= 0)
             continue;
         int depth = ev->u.cpu.depth < FP_SNAP_STACK_MAX ? ev->u.cpu.depth : FP_SNAP_STACK_MAX;
-        for (int k = 0; k < depth; k++)
-            addrs[k] = convert_location(ev->u.cpu.pcs[k], k == 0);
+        int n = convert_stack(src, ev->u.cpu.pcs, depth, true, addrs);
         thread_labels(src, ev->tid, name, labels);
-        failed |= fp_pprof_add_sample(p, addrs, depth, values, labels, 2) != 0;
+        failed |= fp_pprof_add_sample(p, addrs, n, values, labels, 2) != 0;
     }
     return write_profile(p, src, path, "CPU", failed);
 }
