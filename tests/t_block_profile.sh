@@ -64,13 +64,14 @@ PY
 
 # Every wait recorded at rate 1 ns: each of the 200000 short waits counted
 # once, with its own delay (the program's clock also takes in the stack
-# capture after each wait, so its sum is the larger).
+# capture after each wait, which can be longer than the wait itself, so
+# its sum is the larger, by up to several times on a slow machine).
 FLIGHTPROF_BLOCK=$FP_TMP/all.pb.gz FLIGHTPROF_BLOCK_RATE=1 fp_run "$prog" >all.out 2>all.err ||
     fail "rate 1: exit status $?"
 "$FP_PPROFCHECK" all.pb.gz >facts || fail "rate 1: not a valid profile"
 want=$(sed -n 's/^short_ns //p' all.out)
 got=$(cum delay short_waits)
-[ "$got" -le $((want + want / 20)) ] && [ "$got" -ge $((want / 3)) ] ||
+[ "$got" -le $((want + want / 20)) ] && [ "$got" -ge $((want / 10)) ] ||
     fail "rate 1: short waits $got ns in the profile, $want measured"
 assert_between "$(cum contentions short_waits)" 199000 200000 "rate 1: short waits counted"
 
