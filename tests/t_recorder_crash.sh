@@ -42,6 +42,11 @@ grep -q '^trigger: *crash: SIGSEGV (si_code [0-9]*) at address 0x1234 in thread 
 grep -Eq 'signal +SIGSEGV \(si_code [0-9]+\) at address 0x1234' "$d" || fail "segv: no signal event"
 grep -A3 '^crash stack (thread [0-9]* victim)' "$d" | grep 'crash_here (.*rec_crash.c:' >/dev/null ||
     fail "segv: crash stack does not start in crash_here"
+# It ends as the thread's stack would without flightprof: its trampoline
+# is left out.
+sed -n '/^crash stack/,/^$/p' "$d" >"$FP_TMP/segv/stack"
+grep -q start_thread "$FP_TMP/segv/stack" || fail "segv: no start_thread on the crash stack: $(cat "$FP_TMP/segv/stack")"
+! grep -q thread_begins "$FP_TMP/segv/stack" || fail "segv: flightprof's trampoline on the crash stack"
 # The line goes to FLIGHTPROF_LOG, not to a stderr that is not a terminal.
 grep -q '^flightprof: SIGSEGV at 0x1234: snapshot written to ' "$FP_TMP/segv/log" || fail "segv: no message in the log"
 grep -qi 'snapshot written to' "$FP_TMP/segv/stderr" && fail "segv: the message is on stderr"

@@ -110,10 +110,14 @@ static void print_caller(const struct dump *d, uint64_t return_addr)
     print_location(d, return_addr - 1);
 }
 
+/* The exact PC first, then return addresses; flightprof's own frames (the
+ * thread trampoline) are left out, as in every stack flightprof shows. */
 static void print_stack(const struct dump *d, const uint64_t *pcs, int depth)
 {
-    for (int i = 0; i < depth; i++) {
-        fprintf(d->out, "    #%-2d ", i);
+    for (int i = 0, shown = 0; i < depth; i++) {
+        if (i > 0 && fp_maps_in_flightprof(&d->maps, pcs[i]))
+            continue;
+        fprintf(d->out, "    #%-2d ", shown++);
         print_location(d, i == 0 ? pcs[i] : pcs[i] - 1);
         fputc('\n', d->out);
     }

@@ -137,15 +137,6 @@ static char *describe_uncached(const struct convert_src *src, uint64_t loc)
     return text;
 }
 
-/* Whether `pc` is in a mapping of libflightprof.so. */
-static bool in_flightprof(const struct convert_src *src, uint64_t pc)
-{
-    const struct fp_mapping *m = fp_maps_find(&src->maps, pc);
-    const char *base = m && m->path ? strrchr(m->path, '/') : NULL;
-
-    return base && strcmp(base + 1, "libflightprof.so") == 0;
-}
-
 int convert_stack(const struct convert_src *src, const uint64_t *pcs, int depth, bool leaf_exact,
                   uint64_t *out)
 {
@@ -153,7 +144,7 @@ int convert_stack(const struct convert_src *src, const uint64_t *pcs, int depth,
 
     for (int i = 0; i < depth; i++) {
         bool exact = leaf_exact && i == 0;
-        if (!exact && in_flightprof(src, pcs[i]))
+        if (!exact && fp_maps_in_flightprof(&src->maps, pcs[i]))
             continue;
         out[n++] = convert_location(pcs[i], exact);
     }

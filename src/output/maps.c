@@ -224,6 +224,14 @@ const struct fp_mapping *fp_maps_find(const struct fp_maps *maps, uint64_t addr)
     return addr < m->limit ? m : NULL;
 }
 
+bool fp_maps_in_flightprof(const struct fp_maps *maps, uint64_t addr)
+{
+    const struct fp_mapping *m = fp_maps_find(maps, addr);
+    const char *base = m && m->path ? strrchr(m->path, '/') : NULL;
+
+    return base && strcmp(base + 1, "libflightprof.so") == 0;
+}
+
 void fp_maps_free(struct fp_maps *maps)
 {
     for (size_t i = 0; i < maps->n; i++) {

@@ -69,6 +69,10 @@ int fp_maps_add(struct fp_maps *maps, uint64_t start, uint64_t limit, uint64_t o
 /* The mapping containing `addr`, or NULL. */
 const struct fp_mapping *fp_maps_find(const struct fp_maps *maps, uint64_t addr);
 
+/* Whether `addr` is in a mapping of libflightprof.so: the CLI leaves such
+ * frames out of the program's stacks it shows, as the library does. */
+bool fp_maps_in_flightprof(const struct fp_maps *maps, uint64_t addr);
+
 /* The GNU build-id of an ELF image (libelf handle) as a malloc'd lowercase
  * hex string, "" when it has none; NULL when out of memory. */
 struct Elf;
