@@ -129,7 +129,8 @@ static char *profiles(const struct fp_discovery *d)
         const char *name, *pattern;
     } outputs[] = {{"cpu", d->cpu},     {"heap", d->heap},   {"mutex", d->mutex},
                    {"block", d->block}, {"threadcreate", d->threadcreate}};
-    char text[3 * PATH_MAX + 32];
+    /* Room for every pattern (each shorter than PATH_MAX) with its name. */
+    char text[sizeof(outputs) / sizeof(outputs[0]) * (PATH_MAX + 16)];
     size_t n = 0;
 
     for (size_t i = 0; i < sizeof(outputs) / sizeof(outputs[0]); i++)
