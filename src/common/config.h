@@ -46,21 +46,19 @@ struct fp_config {
     unsigned snapshot_on;         /* FP_SNAPSHOT_ON_* */
     int recorder_hz;              /* 0: CPU samples only from the profiler */
 
-    /* Heap, mutex and block profiles: FLIGHTPROF_HEAP, _HEAP_RATE,
-     * _HEAP_SIGNAL, FLIGHTPROF_MUTEX, _MUTEX_RATE, FLIGHTPROF_BLOCK,
-     * _BLOCK_RATE. Each is on with a file to write, or with the endpoint
-     * alone (unless set to "off"). */
+    /* Heap, mutex, block and threadcreate profiles: FLIGHTPROF_HEAP,
+     * _HEAP_RATE, _HEAP_SIGNAL, FLIGHTPROF_MUTEX, _MUTEX_RATE,
+     * FLIGHTPROF_BLOCK, _BLOCK_RATE, FLIGHTPROF_THREADCREATE. Each is on
+     * with a file to write, or with the endpoint alone (unless set to
+     * "off"). */
     bool heap_on, mutex_on, block_on, threadcreate_on;
     char heap_path[PATH_MAX];     /* "" when no file is written */
     uint64_t heap_rate;           /* mean bytes between samples; 1 = all */
     int heap_signal;              /* 0 when none */
     char mutex_path[PATH_MAX];
     uint64_t mutex_rate;          /* record one contention in N */
-    /* Block profile: FLIGHTPROF_BLOCK (as the mutex profile), _BLOCK_RATE
-     * (ns: Go's SetBlockProfileRate). */
     char block_path[PATH_MAX];
-    uint64_t block_rate_ns;
-    /* Threadcreate profile: FLIGHTPROF_THREADCREATE (as the others). */
+    uint64_t block_rate_ns;       /* Go's SetBlockProfileRate, in ns */
     char threadcreate_path[PATH_MAX];
 
     /* Continuous profiling to files: FLIGHTPROF_PERIOD. */

@@ -32,12 +32,9 @@ struct fp_thread {
     const void *start_routine;  /* NULL for threads flightprof did not create */
     unsigned long pthread;      /* pthread_t; 0 when registered from outside */
     /* What the thread is blocked in as the wrappers see it (enum
-     * fp_thread_wait, 0 while in none), since when (CLOCK_MONOTONIC) and
-     * on what: written by the thread itself around the blocking call,
-     * `wait` last (release), read by anyone. */
+     * fp_thread_wait, 0 while in none): written by the thread itself
+     * around the blocking call, read by anyone. */
     _Atomic unsigned wait;
-    _Atomic uint64_t wait_since_ns;
-    _Atomic uintptr_t wait_object;
 };
 
 /* What a thread is blocked in, for the endpoint's thread states (and the
@@ -56,20 +53,17 @@ enum fp_thread_wait {
 };
 
 /*
- * The calling thread enters a wait of `kind` on `object` at `now_ns`;
- * returns what it was in before (a signal handler's wait nests in the
- * thread's), for fp_threads_wait_end. Nothing when it has no slot.
- * Async-signal-safe.
+ * The calling thread enters a wait of `kind`; returns what it was in
+ * before (a signal handler's wait nests in the thread's), for
+ * fp_threads_wait_end. Nothing when it has no slot. Async-signal-safe.
  */
-static inline unsigned fp_threads_wait_begin(unsigned kind, const void *object, uint64_t now_ns)
+static inline unsigned fp_threads_wait_begin(unsigned kind)
 {
     struct fp_thread *t = fp_self()->slot;
 
     if (!t)
         return FP_THREAD_WAIT_NONE;
     unsigned before = atomic_load_explicit(&t->wait, memory_order_relaxed);
-    atomic_store_explicit(&t->wait_object, (uintptr_t)object, memory_order_relaxed);
-    atomic_store_explicit(&t->wait_since_ns, now_ns, memory_order_relaxed);
     atomic_store_explicit(&t->wait, kind, memory_order_release);
     return before;
 }

@@ -1,8 +1,9 @@
 /*
  * Lock wrappers: pthread_mutex_lock/timedlock and pthread_rwlock_{rd,wr}lock
  * and their timed variants. Each tries the lock first; only if that would
- * block does it time the real acquisition (CLOCK_MONOTONIC) and report the
- * wait to the flight recorder, the mutex profile and the block profile. Uncontended locking
+ * block does it time the real acquisition (CLOCK_MONOTONIC), mark the
+ * thread as waiting on a lock meanwhile, and report the wait to the flight
+ * recorder, the mutex profile and the block profile. Uncontended locking
  * costs a trylock; with nothing to feed (hooks.h), a load and a branch.
  *
  * flightprof's own locking (in the internal scope) goes straight through,
@@ -92,7 +93,7 @@ __attribute__((noinline)) static int acquire_contended(unsigned h, const struct 
                                                         const void *caller)
 {
     uint64_t start = fp_now_ns();
-    unsigned before = h & HOOK_STATE ? fp_threads_wait_begin(FP_THREAD_WAIT_LOCK, lock, start) : 0;
+    unsigned before = h & HOOK_STATE ? fp_threads_wait_begin(FP_THREAD_WAIT_LOCK) : 0;
     int rc = ops->acquire(lock, abstime);
     uint64_t waited = fp_now_ns() - start;
 

@@ -2,9 +2,10 @@
  * Wrappers for the calls a thread blocks in: condition variables, joins,
  * semaphores, barriers, sleeps and I/O multiplexing. Each records how long
  * the call blocked as a wait event of the flight recorder and, for the
- * waits on synchronization (not sleeps or polling), in the block profile;
- * with neither on a wrapper is one check and the real call. Calls that cannot block (a zero timeout)
- * are not recorded.
+ * waits on synchronization (not sleeps or polling), in the block profile,
+ * and marks the thread as in that wait meanwhile; with none of these on a
+ * wrapper is one check and the real call. Calls that cannot block (a zero
+ * timeout) are not recorded.
  *
  * Owns only the resolved next definitions.
  *
@@ -16,6 +17,7 @@
 #include <pthread.h>
 #include <semaphore.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <sys/epoll.h>
 #include <sys/select.h>
@@ -86,18 +88,19 @@ static const unsigned char state_of[FP_WAIT_KIND_COUNT] = {
         if (!h_ || !(blocks)) {                                                     \
             rc_ = (call);                                                           \
         } else {                                                                    \
-            const void *object_ = (const void *)(uintptr_t)(object);                \
-            uint64_t t0_ = fp_now_ns();                                             \
-            unsigned before_ = h_ & FP_FEED_STATE                                   \
-                                   ? fp_threads_wait_begin(state_of[kind], object_, t0_) \
-                                   : 0;                                             \
+            /* The thread state alone needs no clock. */                         \
+            bool timed_ = h_ & (FP_FEED_RECORDER | FP_FEED_BLOCK);                  \
+            uint64_t t0_ = timed_ ? fp_now_ns() : 0;                                \
+            unsigned before_ =                                                      \
+                h_ & FP_FEED_STATE ? fp_threads_wait_begin(state_of[kind]) : 0;      \
             rc_ = (call);                                                           \
             int errno_ = errno;                                                     \
-            uint64_t waited_ = fp_now_ns() - t0_;                                   \
+            uint64_t waited_ = timed_ ? fp_now_ns() - t0_ : 0;                      \
             if (h_ & FP_FEED_STATE)                                                 \
                 fp_threads_wait_end(before_);                                       \
             if (h_ & FP_FEED_RECORDER)                                              \
-                fp_recorder_wait((kind), object_, waited_, CALLER());               \
+                fp_recorder_wait((kind), (const void *)(uintptr_t)(object), waited_, \
+                                 CALLER());                                         \
             if (h_ & FP_FEED_BLOCK)                                                 \
                 fp_blockprof_wait(waited_, CALLER());                               \
             errno = errno_;                                                         \
